@@ -1,0 +1,98 @@
+"""The names of the runtime's API that the linter reasons about.
+
+The linter reads code, it never imports the runtime: every fact it knows about
+reference counting is a method or function name listed here, in Netty's
+snake_case and in the camelCase of code ported straight from Java.  A project
+can add its own allocator, release and fire names through the configuration.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import FrozenSet, Iterable, Pattern
+
+#: ``alloc.<name>(...)`` allocates a new buffer when the receiver is an allocator.
+ALLOCATOR_METHODS = frozenset({"buffer", "heap_buffer", "direct_buffer", "io_buffer",
+                               "heapBuffer", "directBuffer", "ioBuffer"})
+#: Allocator methods whose name alone says they allocate, whatever the receiver.
+DISTINCT_ALLOCATOR_METHODS = ALLOCATOR_METHODS - {"buffer"}
+#: ``x.<name>(...)`` on any receiver returns a new reference the caller owns.
+RETAINED_METHODS = frozenset({"retained_slice", "retained_duplicate", "read_retained_slice",
+                              "retainedSlice", "retainedDuplicate", "readRetainedSlice"})
+#: ``buf.<name>(...)`` on a known buffer returns a new, independent buffer.
+COPY_METHODS = frozenset({"copy", "read_bytes", "readBytes"}) | RETAINED_METHODS
+#: ``buf.<name>(...)`` returns a view sharing the buffer's reference count.
+VIEW_METHODS = frozenset({"slice", "duplicate", "read_slice", "readSlice", "touch"})
+RETAIN_METHODS = frozenset({"retain"})
+RELEASE_METHODS = frozenset({"release"})
+#: ``ReferenceCountUtil.<name>(x)`` releases ``x``; the safe forms never raise.
+UTIL_RELEASE = frozenset({"release"})
+UTIL_SAFE_RELEASE = frozenset({"safe_release", "safeRelease"})
+UTIL_RETAIN = frozenset({"retain"})
+UTIL_PASS_THROUGH = frozenset({"touch"})
+FIRE_METHODS = frozenset({"fire_channel_read", "fireChannelRead"})
+#: Writes that take ownership whatever their receiver.
+FLUSHING_WRITES = frozenset({"write_and_flush", "writeAndFlush"})
+#: ``write`` takes ownership only on a context or a channel.
+CONTEXT_WRITES = frozenset({"write"})
+CONTEXT_NAME = re.compile(r"(?i)(^|_)(ctx|context|channel|ch|chan)$|ctx$|channel$")
+#: Methods that take a buffer argument into the receiver buffer's ownership.
+TAKING_METHODS = frozenset({"add_component", "add_components", "addComponent", "addComponents"})
+#: Builtins that read their argument and keep no reference to it.
+BORROWING_FUNCTIONS = frozenset({"len", "bytes", "bytearray", "str", "repr", "hash", "bool",
+                                 "print", "memoryview"})
+#: Builtins that neither read the buffer nor can fail on a released one.
+INERT_FUNCTIONS = frozenset({"isinstance", "id", "type", "callable"})
+UTIL_CLASS = "ReferenceCountUtil"
+UNPOOLED_CLASS = "Unpooled"
+HANDLER_READ = frozenset({"channel_read", "channelRead"})
+HANDLER_READ0 = frozenset({"channel_read0", "channelRead0"})
+HANDLER_WRITE = frozenset({"write"})
+DECODER_METHODS = frozenset({"decode"})
+ALLOCATOR_RECEIVER = re.compile(r"(?i)alloc")
+
+_TRIGGER_CORE = (
+    r"\bUnpooled\b|\bReferenceCountUtil\b"
+    r"|\.\s*(?:heap_buffer|direct_buffer|io_buffer|heapBuffer|directBuffer|ioBuffer"
+    r"|retained_slice|retained_duplicate|read_retained_slice|retainedSlice"
+    r"|retainedDuplicate|readRetainedSlice|retain|exchange)\s*\("
+    r"|\bdef\s+(?:channel_read0?|channelRead0?)\s*\("
+    r"|\bdef\s+(?:write|decode)\s*\(\s*self\s*,\s*\w*(?:ctx|context)\b"
+    r"|(?i:alloc)\w*(?:\(\s*\))?\s*\.\s*buffer\s*\("
+    r"|\bDEFAULT\s*\.\s*buffer\s*\("
+)
+
+
+def _last_names(names: Iterable[str]) -> FrozenSet[str]:
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The runtime's names plus a project's own extra allocator, release and fire names.
+
+    Extra names may be dotted (``pool.take``); a call matches when its dotted
+    callee ends with the configured name.
+    """
+
+    extra_allocators: FrozenSet[str] = frozenset()
+    extra_releases: FrozenSet[str] = frozenset()
+    extra_fires: FrozenSet[str] = frozenset()
+    trigger: Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        extras = sorted(_last_names(self.extra_allocators | self.extra_releases | self.extra_fires))
+        pattern = _TRIGGER_CORE
+        if extras:
+            pattern += r"|\b(?:" + "|".join(re.escape(name) for name in extras) + r")\b"
+        object.__setattr__(self, "trigger", re.compile(pattern))
+
+    def may_hold_findings(self, source: str) -> bool:
+        """Whether ``source`` names anything a rule could flag (a cheap text prefilter)."""
+        return self.trigger.search(source) is not None
+
+    def matches(self, configured: FrozenSet[str], dotted: str) -> bool:
+        """Whether the dotted callee ``dotted`` is one of the ``configured`` names."""
+        for name in configured:
+            if dotted == name or dotted.endswith("." + name):
+                return True
+        return False

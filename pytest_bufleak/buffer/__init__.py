@@ -1,0 +1,1 @@
+"""Memory and its ownership: buffers, allocators, reference counting. Knows nothing of pytest or channels."""

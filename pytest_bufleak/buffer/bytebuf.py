@@ -1,0 +1,728 @@
+"""ByteBuf: Netty's buffer with separate reader and writer indexes, growth, and reference counting.
+
+A ByteBuf is a view of memory that some allocator owns. Subclasses say where the memory comes from
+(``_reallocate``/``_deallocate``); this class does everything else. A released buffer is poisoned
+(capacity and writer index -1, memory empty) so that the one comparison every fast path already
+makes sends it to a slow path that raises ``IllegalReferenceCountException``.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Callable, Optional, Union
+
+from . import accessors, memory
+from .refcount import MAX_REF_CNT, IllegalReferenceCountException, ReferenceCounted, check_positive
+
+BytesLike = Union[bytes, bytearray, memoryview]
+
+#: Netty's ``AbstractByteBufAllocator.CALCULATE_THRESHOLD``: growth turns linear at 4 MiB.
+CALCULATE_THRESHOLD = 4 * 1024 * 1024
+DEFAULT_INITIAL_CAPACITY = 256
+DEFAULT_MAX_CAPACITY = 2**31 - 1
+
+# The bottom token of a reference count: whoever pops it holds the last reference.
+_LAST = object()
+# Guards only the rare paths of reference counting (counts above one per token, the last release).
+_slow_path_lock = threading.Lock()
+
+
+def calculate_new_capacity(min_new_capacity: int, max_capacity: int) -> int:
+    """Netty's ``calculateNewCapacity``: the next power of two from 64 up to 4 MiB, then 4 MiB steps."""
+    if min_new_capacity < 0:
+        raise ValueError(f"minNewCapacity: {min_new_capacity} (expected: >= 0)")
+    if min_new_capacity > max_capacity:
+        raise ValueError(
+            f"minNewCapacity: {min_new_capacity} (expected: not greater than maxCapacity({max_capacity})"
+        )
+    threshold = CALCULATE_THRESHOLD
+    if min_new_capacity == threshold:
+        return threshold
+    if min_new_capacity > threshold:
+        new_capacity = min_new_capacity // threshold * threshold
+        if new_capacity > max_capacity - threshold:
+            return max_capacity
+        return new_capacity + threshold
+    new_capacity = 1 << (max(min_new_capacity, 64) - 1).bit_length()
+    return min(new_capacity, max_capacity)
+
+
+def check_capacities(initial_capacity: int, max_capacity: int) -> None:
+    """Netty's allocator validation: ValueError naming the bad argument."""
+    if initial_capacity < 0:
+        raise ValueError(f"initialCapacity: {initial_capacity} (expected: >= 0)")
+    if initial_capacity > max_capacity:
+        raise ValueError(
+            f"initialCapacity: {initial_capacity} (expected: not greater than maxCapacity({max_capacity})"
+        )
+
+
+def byte_value(value: int) -> int:
+    """A byte given as -128..255, as an unsigned 0..255."""
+    if not -128 <= value <= 255:
+        raise ValueError(f"byte value out of range: {value}")
+    return value & 0xFF
+
+
+class ByteBuf(ReferenceCounted):
+    """A reference-counted byte buffer with a reader index and a writer index (Netty's ``ByteBuf``).
+
+    ``0 <= reader_index <= writer_index <= capacity <= max_capacity``. Reads consume from the reader
+    index, writes append at the writer index and grow the capacity on demand. The buffer starts with a
+    reference count of 1; ``release()`` down to 0 gives the memory back to its allocator.
+    """
+
+    __slots__ = (
+        "_alloc", "_mem", "_cap", "_max_cap", "_ridx", "_widx", "_mark_r", "_mark_w",
+        "_refs", "_big", "_freed", "_leak", "_derived", "__weakref__",
+    )
+
+    def __init__(self, alloc: Any, mem: memory.Memory, capacity: int, max_capacity: int) -> None:
+        self._alloc = alloc
+        self._mem = mem
+        self._cap = capacity
+        self._max_cap = max_capacity
+        self._ridx = self._widx = self._mark_r = self._mark_w = self._big = 0
+        # The count is the tokens in this list plus _big: appends and pops are atomic in CPython
+        # (and on free-threaded builds), so the common retain/release needs no lock.
+        self._refs = [_LAST]
+        self._freed = False
+        self._leak = self._derived = None
+
+    # ------------------------------------------------------------------ memory hooks (subclasses)
+
+    def _reallocate(self, new_capacity: int) -> Optional[Callable[[], None]]:
+        """Point ``self._mem`` at memory of at least ``new_capacity`` holding the old contents.
+
+        Return a function that frees the old memory (called once derived views moved over), or None.
+        """
+        raise NotImplementedError
+
+    def _deallocate(self) -> None:
+        """Give ``self._mem`` back to its owner; called exactly once, when the count reaches 0."""
+        raise NotImplementedError
+
+    def is_direct(self) -> bool:
+        """True when the memory lives outside the Python object heap (an anonymous mmap)."""
+        raise NotImplementedError
+
+    def alloc(self) -> Any:
+        """The allocator that made this buffer."""
+        return self._alloc
+
+    def unwrap(self) -> Optional[ByteBuf]:
+        """The buffer this one is derived from, or None for a root buffer."""
+        return None
+
+    # ------------------------------------------------------------------ slow paths and checks
+
+    def _ensure_accessible(self) -> None:
+        if self._cap < 0:
+            raise IllegalReferenceCountException(0)
+
+    def _index_error(self, index: int, length: int) -> None:
+        self._ensure_accessible()
+        if length < 0:
+            raise ValueError(f"length: {length} (expected: >= 0)")
+        raise IndexError(f"index: {index}, length: {length} (expected: range(0, {self._cap}))")
+
+    def _check_index(self, index: int, length: int) -> None:
+        if not (0 <= index and 0 <= length and index + length <= self._cap):
+            self._index_error(index, length)
+
+    def _readable_error(self, length: int) -> None:
+        self._ensure_accessible()
+        if length < 0:
+            raise ValueError(f"minimumReadableBytes: {length} (expected: >= 0)")
+        raise IndexError(
+            f"readerIndex({self._ridx}) + length({length}) exceeds writerIndex({self._widx}): {self!r}"
+        )
+
+    def _check_readable(self, length: int) -> None:
+        if not 0 <= length <= self._widx - self._ridx:
+            self._readable_error(length)
+
+    def _grow_for_write(self, min_writable: int) -> None:
+        """Make room for ``min_writable`` bytes at the writer index, or raise without changing anything."""
+        self._ensure_accessible()
+        if min_writable < 0:
+            raise ValueError(f"minWritableBytes: {min_writable} (expected: >= 0)")
+        target = self._widx + min_writable
+        if target <= self._cap:
+            return
+        if target > self._max_cap:
+            raise IndexError(
+                f"writerIndex({self._widx}) + minWritableBytes({min_writable}) exceeds "
+                f"maxCapacity({self._max_cap}): {self!r}"
+            )
+        fast_writable = self._max_fast_writable_bytes()
+        if fast_writable >= min_writable:
+            new_capacity = self._widx + fast_writable
+        else:
+            new_capacity = self._calculate_new_capacity(target)
+        self._set_capacity(new_capacity)
+
+    def _max_fast_writable_bytes(self) -> int:
+        """Bytes writable without copying to new memory (pooled buffers may own more than their capacity)."""
+        return self._cap - self._widx
+
+    def _calculate_new_capacity(self, min_new_capacity: int) -> int:
+        calc = getattr(self._alloc, "calculate_new_capacity", None)
+        if calc is not None:
+            return calc(min_new_capacity, self._max_cap)
+        return calculate_new_capacity(min_new_capacity, self._max_cap)
+
+    # ------------------------------------------------------------------ indexes and capacity
+
+    @property
+    def reader_index(self) -> int:
+        """Where the next read starts; settable within ``0..writer_index``."""
+        self._ensure_accessible()
+        return self._ridx
+
+    @reader_index.setter
+    def reader_index(self, value: int) -> None:
+        self._ensure_accessible()
+        if not 0 <= value <= self._widx:
+            raise IndexError(f"readerIndex: {value} (expected: 0 <= readerIndex <= writerIndex({self._widx}))")
+        self._ridx = value
+
+    @property
+    def writer_index(self) -> int:
+        """Where the next write goes; settable within ``reader_index..capacity``."""
+        self._ensure_accessible()
+        return self._widx
+
+    @writer_index.setter
+    def writer_index(self, value: int) -> None:
+        self._ensure_accessible()
+        if not self._ridx <= value <= self._cap:
+            raise IndexError(
+                f"writerIndex: {value} (expected: readerIndex({self._ridx}) <= writerIndex <= capacity({self._cap}))"
+            )
+        self._widx = value
+
+    @property
+    def capacity(self) -> int:
+        """The bytes this buffer can hold now. Setting it grows or truncates, like Netty's ``capacity(int)``."""
+        self._ensure_accessible()
+        return self._cap
+
+    @capacity.setter
+    def capacity(self, new_capacity: int) -> None:
+        self._ensure_accessible()
+        if not 0 <= new_capacity <= self._max_cap:
+            raise ValueError(f"newCapacity: {new_capacity} (expected: 0-{self._max_cap})")
+        self._set_capacity(new_capacity)
+
+    def _set_capacity(self, new_capacity: int) -> None:
+        free_old = self._reallocate(new_capacity)
+        self._cap = new_capacity
+        if self._widx > new_capacity:
+            self._ridx = min(self._ridx, new_capacity)
+            self._widx = new_capacity
+        self._rebind_derived()
+        if free_old is not None:
+            free_old()
+
+    @property
+    def max_capacity(self) -> int:
+        """The largest capacity this buffer may grow to."""
+        return self._max_cap
+
+    def set_index(self, reader_index: int, writer_index: int) -> ByteBuf:
+        """Set both indexes at once; raises IndexError unless ``0 <= r <= w <= capacity``."""
+        self._ensure_accessible()
+        if not 0 <= reader_index <= writer_index <= self._cap:
+            raise IndexError(
+                f"readerIndex: {reader_index}, writerIndex: {writer_index} "
+                f"(expected: 0 <= readerIndex <= writerIndex <= capacity({self._cap}))"
+            )
+        self._ridx, self._widx = reader_index, writer_index
+        return self
+
+    def readable_bytes(self) -> int:
+        """``writer_index - reader_index``."""
+        self._ensure_accessible()
+        return self._widx - self._ridx
+
+    def writable_bytes(self) -> int:
+        """``capacity - writer_index``."""
+        self._ensure_accessible()
+        return self._cap - self._widx
+
+    def max_writable_bytes(self) -> int:
+        """``max_capacity - writer_index``."""
+        self._ensure_accessible()
+        return self._max_cap - self._widx
+
+    def is_readable(self, size: int = 1) -> bool:
+        """True when at least ``size`` bytes can be read."""
+        self._ensure_accessible()
+        return self._widx - self._ridx >= size
+
+    def is_writable(self, size: int = 1) -> bool:
+        """True when ``size`` bytes can be written without growing."""
+        self._ensure_accessible()
+        return self._cap - self._widx >= size
+
+    def clear(self) -> ByteBuf:
+        """Set both indexes to 0; the bytes and the marks stay."""
+        self._ensure_accessible()
+        self._ridx = self._widx = 0
+        return self
+
+    def mark_reader_index(self) -> ByteBuf:
+        """Remember the reader index for ``reset_reader_index``."""
+        self._ensure_accessible()
+        self._mark_r = self._ridx
+        return self
+
+    def reset_reader_index(self) -> ByteBuf:
+        """Move the reader index back to the mark (IndexError if the mark is now invalid)."""
+        self.reader_index = self._mark_r
+        return self
+
+    def mark_writer_index(self) -> ByteBuf:
+        """Remember the writer index for ``reset_writer_index``."""
+        self._ensure_accessible()
+        self._mark_w = self._widx
+        return self
+
+    def reset_writer_index(self) -> ByteBuf:
+        """Move the writer index back to the mark (IndexError if the mark is now invalid)."""
+        self.writer_index = self._mark_w
+        return self
+
+    def discard_read_bytes(self) -> ByteBuf:
+        """Move the readable bytes to index 0, reclaiming the read space; marks move with them."""
+        self._ensure_accessible()
+        r, w = self._ridx, self._widx
+        if r == 0:
+            return self
+        if r != w:
+            mem = self._mem
+            mem[0:w - r] = mem[r:w].tobytes() if isinstance(mem, memoryview) else mem[r:w]
+        self._widx = w - r
+        self._ridx = 0
+        if self._mark_r <= r:
+            self._mark_r = 0
+            self._mark_w = max(self._mark_w - r, 0)
+        else:
+            self._mark_r -= r
+            self._mark_w -= r
+        return self
+
+    def ensure_writable(self, min_writable_bytes: int) -> ByteBuf:
+        """Grow so that ``min_writable_bytes`` fit, or raise IndexError past ``max_capacity``."""
+        if not 0 <= min_writable_bytes <= self._cap - self._widx:
+            self._grow_for_write(min_writable_bytes)
+        return self
+
+    def skip_bytes(self, length: int) -> ByteBuf:
+        """Advance the reader index by ``length`` readable bytes."""
+        self._check_readable(length)
+        self._ridx += length
+        return self
+
+    def write_zero(self, length: int) -> ByteBuf:
+        """Append ``length`` zero bytes."""
+        if length == 0:
+            self._ensure_accessible()
+            return self
+        self.ensure_writable(length)
+        w = self._widx
+        self._mem[w:w + length] = bytes(length)
+        self._widx = w + length
+        return self
+
+    # ------------------------------------------------------------------ bytes in and out
+
+    def write_bytes(self, src: Union[BytesLike, ByteBuf], length: Optional[int] = None) -> ByteBuf:
+        """Append ``src`` (bytes-like, or a ByteBuf whose reader index advances) — ``length`` bytes of it if given."""
+        kind = type(src)
+        if (kind is bytes or kind is bytearray) and length is None:
+            data, n = src, len(src)
+        elif isinstance(src, ByteBuf):
+            n = src.readable_bytes() if length is None else length
+            src._check_readable(n)
+            r = src._ridx
+            data = src._mem[r:r + n]
+            src._ridx = r + n
+        elif isinstance(src, str):
+            raise TypeError("write_bytes takes bytes-like data or a ByteBuf; encode text with write_char_sequence")
+        else:
+            data = memoryview(src).cast("B")
+            if length is not None:
+                if length > data.nbytes:
+                    raise IndexError(f"length({length}) exceeds src.length({data.nbytes})")
+                data = data[:length]
+            n = data.nbytes
+        w = self._widx
+        if w + n > self._cap:
+            self._grow_for_write(n)
+        self._mem[w:w + n] = data
+        self._widx = w + n
+        return self
+
+    def set_bytes(self, index: int, src: Union[BytesLike, ByteBuf]) -> ByteBuf:
+        """Copy ``src`` to absolute ``index`` (a ByteBuf source gives its readable bytes and advances)."""
+        if isinstance(src, ByteBuf):
+            n = src.readable_bytes()
+            self._check_index(index, n)
+            r = src._ridx
+            self._mem[index:index + n] = src._mem[r:r + n]
+            src._ridx = r + n
+            return self
+        n = src.nbytes if isinstance(src, memoryview) else len(src)
+        self._check_index(index, n)
+        self._mem[index:index + n] = src
+        return self
+
+    def get_bytes(self, index: int, length: int) -> bytes:
+        """The ``length`` bytes at absolute ``index``; no index moves."""
+        self._check_index(index, length)
+        return bytes(self._mem[index:index + length])
+
+    def read_bytes(self, length: int) -> ByteBuf:
+        """A new buffer from the same allocator holding the next ``length`` readable bytes (release it)."""
+        self._check_readable(length)
+        if length == 0:
+            from .unpooled import Unpooled  # the empty buffer is a module-level singleton there
+
+            return Unpooled.EMPTY_BUFFER
+        out = self._alloc.buffer(length, self._max_cap)
+        r = self._ridx
+        out._mem[0:length] = self._mem[r:r + length]
+        out._widx = length
+        self._ridx = r + length
+        return out
+
+    def read_bytes_into(self, dst: Union[bytearray, memoryview, ByteBuf]) -> ByteBuf:
+        """Fill ``dst`` from the readable bytes: all of a bytearray/memoryview, or a ByteBuf's writable bytes."""
+        if isinstance(dst, ByteBuf):
+            dst.write_bytes(self, dst.writable_bytes())
+            return self
+        view = memoryview(dst).cast("B")
+        n = view.nbytes
+        self._check_readable(n)
+        r = self._ridx
+        view[:] = self._mem[r:r + n]
+        self._ridx = r + n
+        return self
+
+    def write_char_sequence(self, text: str, encoding: str = "utf-8") -> int:
+        """Append ``text`` encoded with ``encoding``; return the number of bytes written."""
+        data = text.encode(encoding)
+        self.write_bytes(data)
+        return len(data)
+
+    def read_char_sequence(self, length: int, encoding: str = "utf-8") -> str:
+        """Read ``length`` bytes and decode them with ``encoding``."""
+        self._check_readable(length)
+        r = self._ridx
+        text = bytes(self._mem[r:r + length]).decode(encoding)
+        self._ridx = r + length
+        return text
+
+    def to_string(self, encoding: str = "utf-8") -> str:
+        """The readable bytes decoded with ``encoding``; no index moves."""
+        return bytes(self).decode(encoding)
+
+    def nio_buffer(self, index: Optional[int] = None, length: Optional[int] = None) -> memoryview:
+        """A memoryview sharing this buffer's memory (the readable bytes by default).
+
+        Like Netty's ``nioBuffer()``: valid only while the buffer is live; do not keep it past ``release()``.
+        """
+        if index is None:
+            self._ensure_accessible()
+            index, length = self._ridx, self._widx - self._ridx
+        elif length is None:
+            raise ValueError("nio_buffer(index, length) needs both arguments or none")
+        self._check_index(index, length)
+        return memoryview(self._mem)[index:index + length]
+
+    # ------------------------------------------------------------------ search
+
+    def index_of(self, from_index: int, to_index: int, value: int) -> int:
+        """The first index of byte ``value`` in ``[from_index, to_index)``, or -1.
+
+        When ``from_index > to_index`` the search runs backwards over ``[to_index, from_index)``, as in Netty.
+        """
+        self._ensure_accessible()
+        value = byte_value(value)
+        if from_index <= to_index:
+            from_index = max(from_index, 0)
+            if from_index >= to_index or self._cap == 0:
+                return -1
+            self._check_index(from_index, to_index - from_index)
+            return memory.find(self._mem, value, from_index, to_index)
+        from_index = min(from_index, self._cap)
+        if from_index < 0 or self._cap == 0:
+            return -1
+        self._check_index(to_index, from_index - to_index)
+        return memory.rfind(self._mem, value, to_index, from_index)
+
+    def bytes_before(self, *args: int) -> int:
+        """Bytes before the first ``value``: ``bytes_before(value)``, ``(length, value)`` or ``(index, length, value)``.
+
+        Searches the readable bytes by default; returns -1 when the value is not found.
+        """
+        self._ensure_accessible()
+        if len(args) == 1:
+            index, length, value = self._ridx, self._widx - self._ridx, args[0]
+        elif len(args) == 2:
+            index, (length, value) = self._ridx, args
+            self._check_readable(length)
+        elif len(args) == 3:
+            index, length, value = args
+            self._check_index(index, length)
+        else:
+            raise TypeError(f"bytes_before takes 1 to 3 arguments ({len(args)} given)")
+        end = self.index_of(index, index + length, value)
+        return -1 if end < 0 else end - index
+
+    def for_each_byte(self, *args: Any) -> int:
+        """Feed bytes to ``processor`` until it returns False; return that byte's index, else -1.
+
+        ``for_each_byte(processor)`` covers the readable bytes, ``for_each_byte(index, length, processor)``
+        any range. The processor receives each byte as an unsigned int (0..255).
+        """
+        index, length, processor = self._each_byte_range(args)
+        mem = self._mem
+        for i in range(index, index + length):
+            if not processor(mem[i]):
+                return i
+        return -1
+
+    def for_each_byte_desc(self, *args: Any) -> int:
+        """Like ``for_each_byte`` but from the last byte of the range down to the first."""
+        index, length, processor = self._each_byte_range(args)
+        mem = self._mem
+        for i in range(index + length - 1, index - 1, -1):
+            if not processor(mem[i]):
+                return i
+        return -1
+
+    def _each_byte_range(self, args: tuple) -> tuple:
+        self._ensure_accessible()
+        if len(args) == 1:
+            return self._ridx, self._widx - self._ridx, args[0]
+        if len(args) == 3:
+            self._check_index(args[0], args[1])
+            return args
+        raise TypeError(f"expected (processor) or (index, length, processor), got {len(args)} arguments")
+
+    # ------------------------------------------------------------------ derived buffers
+
+    def duplicate(self) -> ByteBuf:
+        """A view of the whole buffer with its own indexes, sharing memory and reference count."""
+        self._ensure_accessible()
+        from .derived import UnpooledDuplicatedByteBuf
+
+        return UnpooledDuplicatedByteBuf(self)
+
+    def slice(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
+        """A fixed-size view of ``[index, index+length)`` (the readable bytes by default), sharing the count."""
+        self._ensure_accessible()
+        if index is None and length is None:
+            index, length = self._ridx, self._widx - self._ridx
+        elif index is None or length is None:
+            raise ValueError("slice(index, length) needs both arguments or none")
+        self._check_index(index, length)
+        from .derived import UnpooledSlicedByteBuf
+
+        return UnpooledSlicedByteBuf(self, index, length)
+
+    def read_slice(self, length: int) -> ByteBuf:
+        """A slice of the next ``length`` readable bytes; the reader index advances past them."""
+        self._check_readable(length)
+        sliced = self.slice(self._ridx, length)
+        self._ridx += length
+        return sliced
+
+    def retained_duplicate(self) -> ByteBuf:
+        """``duplicate()`` that also retains: release the duplicate when done with it."""
+        dup = self.duplicate()
+        self.retain()
+        return dup
+
+    def retained_slice(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
+        """``slice()`` that also retains: release the slice when done with it."""
+        sliced = self.slice(index, length)
+        self.retain()
+        return sliced
+
+    def read_retained_slice(self, length: int) -> ByteBuf:
+        """``read_slice()`` that also retains: release the slice when done with it."""
+        sliced = self.read_slice(length)
+        self.retain()
+        return sliced
+
+    def copy(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
+        """Independent memory holding ``[index, index+length)`` (the readable bytes by default); count 1."""
+        self._ensure_accessible()
+        if index is None and length is None:
+            index, length = self._ridx, self._widx - self._ridx
+        elif index is None or length is None:
+            raise ValueError("copy(index, length) needs both arguments or none")
+        self._check_index(index, length)
+        make = self._alloc.direct_buffer if self.is_direct() else self._alloc.heap_buffer
+        out = make(length, self._max_cap)
+        out._mem[0:length] = self._mem[index:index + length]
+        out._widx = length
+        return out
+
+    def _register_derived(self, derived: ByteBuf) -> None:
+        """Remember a view so that freeing or moving this buffer's memory reaches it."""
+        refs = self._derived
+        if refs is None:
+            refs = self._derived = []
+        elif len(refs) >= 64 and len(refs) & (len(refs) - 1) == 0:
+            refs[:] = [r for r in refs if r() is not None]
+        refs.append(weakref.ref(derived))
+
+    def _views(self) -> list:
+        refs = self._derived
+        if not refs:
+            return []
+        return [v for v in (r() for r in refs) if v is not None]
+
+    def _rebind_derived(self) -> None:
+        for view in self._views():
+            view._rebind()
+
+    # ------------------------------------------------------------------ reference counting
+
+    def ref_cnt(self) -> int:
+        """The current reference count (0 once freed)."""
+        if self._freed:
+            return 0
+        return len(self._refs) + self._big
+
+    def retain(self, increment: int = 1) -> ByteBuf:
+        """Add ``increment`` references; raises past 2**31-1 or on a freed buffer. Returns self."""
+        refs = self._refs
+        if increment == 1 and refs and not self._big:
+            refs.append(None)
+        else:
+            self._retain_slow(increment)
+        leak = self._leak
+        if leak is not None:
+            leak.record(None)
+        return self
+
+    def _retain_slow(self, increment: int) -> None:
+        check_positive(increment, "increment")
+        with _slow_path_lock:
+            count = 0 if self._freed else len(self._refs) + self._big
+            if count == 0:
+                raise IllegalReferenceCountException(0, increment)
+            if count + increment > MAX_REF_CNT:
+                raise IllegalReferenceCountException(count, increment)
+            self._big += increment
+
+    def release(self, decrement: int = 1) -> bool:
+        """Drop ``decrement`` references; True when the count reached 0 and the memory was freed."""
+        leak = self._leak
+        if leak is not None:
+            leak.record(None)
+        if decrement == 1:
+            try:
+                token = self._refs.pop()
+            except IndexError:
+                free = self._release_slow(1, popped_last=False)
+            else:
+                if token is not _LAST:
+                    return False
+                free = self._release_slow(1, popped_last=True)
+        else:
+            check_positive(decrement, "decrement")
+            free = self._release_slow(decrement, popped_last=False)
+        if free:
+            self._free()
+        return free
+
+    def _release_slow(self, decrement: int, popped_last: bool) -> bool:
+        """Decide, under the lock, whether this release frees the buffer; the caller frees outside it."""
+        refs = self._refs
+        with _slow_path_lock:
+            if popped_last:
+                if self._big:
+                    self._big -= 1
+                    refs.insert(0, _LAST)
+                    return False
+                self._freed = True
+                return True
+            count = 0 if self._freed else len(refs) + self._big
+            if count < decrement:
+                raise IllegalReferenceCountException(count, -decrement)
+            taken = min(self._big, decrement)
+            self._big -= taken
+            for _ in range(decrement - taken):
+                token = refs.pop()
+                if token is _LAST:
+                    self._freed = True
+                    return True
+            return False
+
+    def touch(self, hint: Any = None) -> ByteBuf:
+        """Record this access point (with ``hint``) for the leak report, when the buffer is tracked."""
+        leak = self._leak
+        if leak is not None:
+            leak.record(hint)
+        return self
+
+    def _free(self) -> None:
+        leak, self._leak = self._leak, None
+        for view in self._views():
+            view._poison()
+        self._derived = None
+        self._deallocate()
+        self._poison()
+        if leak is not None:
+            leak.close()
+
+    def _poison(self) -> None:
+        """Make every fast path of this handle fail its bounds check, and drop the memory."""
+        self._mem = memory.FREED
+        self._cap = self._widx = -1
+        self._ridx = 0
+
+    # ------------------------------------------------------------------ Python protocols
+
+    def __bytes__(self) -> bytes:
+        self._ensure_accessible()
+        return bytes(self._mem[self._ridx:self._widx])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ByteBuf):
+            return NotImplemented
+        return bytes(self) == bytes(other)
+
+    def __hash__(self) -> int:
+        return hash(bytes(self))
+
+    def __enter__(self) -> ByteBuf:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.ref_cnt() > 0:
+            self.release()
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if self.ref_cnt() == 0:
+            return f"{name}(freed)"
+        text = f"{name}(ridx: {self._ridx}, widx: {self._widx}, cap: {self._cap}"
+        if self._max_cap != DEFAULT_MAX_CAPACITY:
+            text += f"/{self._max_cap}"
+        parent = self.unwrap()
+        if parent is not None:
+            text += f", unwrapped: {parent!r}"
+        return text + ")"
+
+    __str__ = __repr__
+
+
+accessors.install(ByteBuf)

@@ -1,0 +1,28 @@
+"""The seam through which leak detection sees allocations.
+
+The buffer package knows nothing of leak detection: every allocator hands each new root buffer to
+:func:`track`, and whoever installed a hook (``pytest_bufleak.leak``) may attach a record to it.
+A record has ``record(hint)`` (an access point) and ``close()`` (the buffer was freed).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+AllocationHook = Callable[[Any], Optional[Any]]
+
+_hook: AllocationHook | None = None
+
+
+def set_allocation_hook(hook: AllocationHook | None) -> AllocationHook | None:
+    """Install ``hook`` (called with each new buffer; returns a record or None); return the previous one."""
+    global _hook
+    previous, _hook = _hook, hook
+    return previous
+
+
+def track(buf: Any) -> Any:
+    """Offer a freshly allocated root buffer to the hook, if any; return the buffer."""
+    hook = _hook
+    if hook is not None:
+        buf._leak = hook(buf)
+    return buf

@@ -1,0 +1,199 @@
+"""Unpooled buffers: each owns its own memory, freed when its count reaches 0."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Optional, Union
+
+from . import memory, tracking
+from .allocator import ByteBufAllocator
+from .bytebuf import DEFAULT_INITIAL_CAPACITY, DEFAULT_MAX_CAPACITY, ByteBuf, BytesLike
+
+
+class UnpooledByteBufAllocatorMetric:
+    """Read-only figures of an :class:`UnpooledByteBufAllocator`."""
+
+    __slots__ = ("_counts",)
+
+    def __init__(self, counts: dict) -> None:
+        self._counts = counts
+
+    used_heap_memory = property(lambda self: self._counts["heap"], doc="Bytes of live heap buffers.")
+    used_direct_memory = property(lambda self: self._counts["direct"], doc="Bytes of live direct buffers.")
+    num_allocations = property(lambda self: self._counts["allocations"], doc="Buffers made so far.")
+    num_deallocations = property(lambda self: self._counts["deallocations"], doc="Buffers freed so far.")
+
+    @property
+    def num_active_allocations(self) -> int:
+        """Buffers made and not yet freed."""
+        return self._counts["allocations"] - self._counts["deallocations"]
+
+    def __repr__(self) -> str:
+        return (
+            f"UnpooledByteBufAllocatorMetric(usedHeapMemory: {self.used_heap_memory}; "
+            f"usedDirectMemory: {self.used_direct_memory})"
+        )
+
+
+class UnpooledByteBufAllocator(ByteBufAllocator):
+    """Allocates a fresh ``bytearray`` or ``mmap`` per buffer; ``UnpooledByteBufAllocator.DEFAULT`` backs :class:`Unpooled`."""
+
+    DEFAULT: UnpooledByteBufAllocator
+
+    def __init__(self, prefer_direct: bool = False) -> None:
+        super().__init__(prefer_direct)
+        self._lock = threading.Lock()
+        self._counts = {"heap": 0, "direct": 0, "allocations": 0, "deallocations": 0}
+        self._metric = UnpooledByteBufAllocatorMetric(self._counts)
+
+    def _new_heap_buffer(self, initial_capacity: int, max_capacity: int) -> ByteBuf:
+        return UnpooledHeapByteBuf(self, memory.heap(initial_capacity), initial_capacity, max_capacity)
+
+    def _new_direct_buffer(self, initial_capacity: int, max_capacity: int) -> ByteBuf:
+        return UnpooledDirectByteBuf(self, initial_capacity, max_capacity)
+
+    def metric(self) -> UnpooledByteBufAllocatorMetric:
+        """Live heap and direct bytes, and allocation counts."""
+        return self._metric
+
+    def _account(self, kind: str, delta: int, allocations: int = 0, deallocations: int = 0) -> None:
+        with self._lock:
+            counts = self._counts
+            counts[kind] += delta
+            counts["allocations"] += allocations
+            counts["deallocations"] += deallocations
+
+    def __repr__(self) -> str:
+        return f"UnpooledByteBufAllocator(directByDefault: {self._prefer_direct})"
+
+
+class UnpooledHeapByteBuf(ByteBuf):
+    """A buffer on its own ``bytearray`` (or on the caller's memory, for ``Unpooled.wrapped_buffer``)."""
+
+    __slots__ = ()
+
+    def __init__(self, alloc: UnpooledByteBufAllocator, mem: memory.Memory, capacity: int, max_capacity: int) -> None:
+        super().__init__(alloc, mem, capacity, max_capacity)
+        alloc._account("heap", capacity, allocations=1)
+
+    def is_direct(self) -> bool:
+        return False
+
+    def _reallocate(self, new_capacity: int) -> None:
+        old = self._mem
+        if new_capacity != self._cap:
+            new = memory.heap(new_capacity)
+            memory.copy_into(new, old, min(new_capacity, self._cap))
+            self._mem = new
+            self._alloc._account("heap", new_capacity - self._cap)
+        return None
+
+    def _deallocate(self) -> None:
+        self._alloc._account("heap", -self._cap, deallocations=1)
+
+
+class UnpooledDirectByteBuf(ByteBuf):
+    """A buffer on its own anonymous memory mapping, unmapped on release."""
+
+    __slots__ = ("_direct",)
+
+    def __init__(self, alloc: UnpooledByteBufAllocator, capacity: int, max_capacity: int) -> None:
+        self._direct = memory.DirectMemory(capacity)
+        super().__init__(alloc, self._direct.view, capacity, max_capacity)
+        alloc._account("direct", capacity, allocations=1)
+
+    def is_direct(self) -> bool:
+        return True
+
+    def _reallocate(self, new_capacity: int):
+        if new_capacity == self._cap:
+            return None
+        old = self._direct
+        new = memory.DirectMemory(new_capacity)
+        memory.copy_into(new.view, old.view, min(new_capacity, self._cap))
+        self._direct, self._mem = new, new.view
+        self._alloc._account("direct", new_capacity - self._cap)
+        return old.free
+
+    def _deallocate(self) -> None:
+        self._alloc._account("direct", -self._cap, deallocations=1)
+        self._direct.free()
+
+
+class EmptyByteBuf(ByteBuf):
+    """Netty's ``EMPTY_BUFFER``: capacity 0, never freed; retain and release do nothing."""
+
+    __slots__ = ()
+
+    def __init__(self, alloc: UnpooledByteBufAllocator) -> None:
+        super().__init__(alloc, bytearray(), 0, 0)
+
+    def is_direct(self) -> bool:
+        return False
+
+    def _reallocate(self, new_capacity: int) -> None:
+        raise ValueError("EmptyByteBuf: the empty buffer cannot change its capacity")
+
+    def ref_cnt(self) -> int:
+        return 1
+
+    def retain(self, increment: int = 1) -> ByteBuf:
+        return self
+
+    def release(self, decrement: int = 1) -> bool:
+        return False
+
+    def touch(self, hint: Any = None) -> ByteBuf:
+        return self
+
+    def __repr__(self) -> str:
+        return "EmptyByteBuf"
+
+    __str__ = __repr__
+
+
+UnpooledByteBufAllocator.DEFAULT = UnpooledByteBufAllocator()
+
+
+class Unpooled:
+    """Netty's ``Unpooled``: buffers that are not pooled, each owning (or wrapping) its memory."""
+
+    EMPTY_BUFFER: ByteBuf = EmptyByteBuf(UnpooledByteBufAllocator.DEFAULT)
+
+    @staticmethod
+    def buffer(initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
+        """A new heap buffer: ``Unpooled.buffer(3)`` has capacity 3 and grows as written."""
+        return UnpooledByteBufAllocator.DEFAULT.heap_buffer(initial_capacity, max_capacity)
+
+    @staticmethod
+    def direct_buffer(initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
+        """A new direct buffer on anonymous ``mmap`` memory."""
+        return UnpooledByteBufAllocator.DEFAULT.direct_buffer(initial_capacity, max_capacity)
+
+    @staticmethod
+    def wrapped_buffer(data: BytesLike) -> ByteBuf:
+        """A buffer over the caller's memory, no copy: writes through it change ``data`` (bytes give a read-only buffer).
+
+        Its capacity and max capacity are ``len(data)``; its writer index is at the end.
+        """
+        view = data if isinstance(data, bytearray) else memoryview(data).cast("B")
+        size = len(view)
+        if size == 0:
+            return Unpooled.EMPTY_BUFFER
+        buf = UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, view, size, size)
+        buf._widx = size
+        return tracking.track(buf)
+
+    @staticmethod
+    def copied_buffer(data: Union[BytesLike, str, ByteBuf], encoding: Optional[str] = None) -> ByteBuf:
+        """A new buffer holding a copy of ``data``: bytes-like, a ByteBuf's readable bytes, or text (utf-8 by default)."""
+        if isinstance(data, str):
+            raw = data.encode(encoding or "utf-8")
+        elif encoding is not None:
+            raise TypeError("copied_buffer: encoding applies to str data only")
+        elif isinstance(data, ByteBuf):
+            raw = bytes(data)
+        else:
+            raw = bytes(data)
+        if not raw:
+            return Unpooled.EMPTY_BUFFER
+        return Unpooled.wrapped_buffer(bytearray(raw))
