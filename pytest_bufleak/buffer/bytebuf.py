@@ -315,6 +315,7 @@ class ByteBuf(ReferenceCounted):
 
     def ensure_writable(self, min_writable_bytes: int) -> ByteBuf:
         """Grow so that ``min_writable_bytes`` fit, or raise IndexError past ``max_capacity``."""
+        self._ensure_accessible()
         if not 0 <= min_writable_bytes <= self._cap - self._widx:
             self._grow_for_write(min_writable_bytes)
         return self

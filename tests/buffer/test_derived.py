@@ -1,0 +1,145 @@
+"""Derived buffers: slices and duplicates share memory and the parent's count (AbstractByteBufTest)."""
+import pytest
+
+from pytest_bufleak import IllegalReferenceCountException
+
+
+def test_slice_shares_memory_and_count(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"0123456789")
+    buf.skip_bytes(2)
+    s = buf.slice()
+    assert bytes(s) == b"23456789"
+    assert (s.reader_index, s.writer_index, s.capacity, s.max_capacity) == (0, 8, 8, 8)
+    s.set_byte(0, ord("X"))
+    assert buf.get_byte(2) == ord("X")
+    buf.set_byte(3, ord("Y"))
+    assert s.get_byte(1) == ord("Y")
+    assert s.ref_cnt() == 1 and s.unwrap() is buf
+    s.retain()
+    assert buf.ref_cnt() == 2
+    buf.release()
+    assert s.ref_cnt() == 1
+
+
+def test_slice_with_range_and_repr(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"abcdef")
+    s = buf.slice(1, 3)
+    assert bytes(s) == b"bcd"
+    assert repr(s).startswith("UnpooledSlicedByteBuf(ridx: 0, widx: 3, cap: 3/3, unwrapped: Unpooled")
+    with pytest.raises(IndexError):
+        buf.slice(10, 7)
+    with pytest.raises(ValueError):
+        buf.slice(1)
+
+
+def test_slice_cannot_grow(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"abcd")
+    s = buf.slice(0, 4)
+    with pytest.raises(IndexError, match=r"exceeds maxCapacity\(4\)"):
+        s.write_byte(1)
+    with pytest.raises(ValueError):
+        s.capacity = 2
+    s.clear()
+    s.write_bytes(b"WXYZ")
+    assert bytes(buf) == b"WXYZ"
+
+
+def test_duplicate_has_own_indexes(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"abcdef")
+    buf.skip_bytes(1)
+    dup = buf.duplicate()
+    assert (dup.reader_index, dup.writer_index, dup.capacity) == (1, 6, 16)
+    dup.read_bytes_into(bytearray(3))
+    assert buf.reader_index == 1
+    assert repr(dup).startswith("UnpooledDuplicatedByteBuf(ridx: 4, widx: 6, cap: 16")
+
+
+def test_duplicate_growth_grows_the_parent_and_rebinds_views(new_buffer):
+    buf = new_buffer(4)
+    buf.write_bytes(b"abcd")
+    s = buf.slice(1, 2)
+    dup = buf.duplicate()
+    dup.write_bytes(b"efgh")
+    assert buf.capacity == dup.capacity == 64
+    assert buf.get_bytes(0, 8) == b"abcdefgh"
+    s.set_byte(0, ord("B"))
+    assert buf.get_byte(1) == ord("B")
+    buf.set_byte(2, ord("C"))
+    assert s.get_bytes(0, 2) == b"BC"
+
+
+def test_read_slice_advances(new_buffer):
+    buf = new_buffer(8)
+    buf.write_bytes(b"headbody")
+    head = buf.read_slice(4)
+    assert bytes(head) == b"head" and buf.reader_index == 4 and buf.ref_cnt() == 1
+    with pytest.raises(IndexError):
+        buf.read_slice(5)
+
+
+def test_retained_variants_retain(new_buffer):
+    buf = new_buffer(8)
+    buf.write_bytes(b"abcdefgh")
+    views = [buf.retained_duplicate(), buf.retained_slice(), buf.retained_slice(2, 2), buf.read_retained_slice(3)]
+    assert buf.ref_cnt() == 5 and buf.reader_index == 3
+    assert bytes(views[3]) == b"abc"
+    for v in views:
+        assert v.release() is False
+    assert buf.release() is True
+
+
+def test_view_of_view_shares_the_root(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"0123456789")
+    inner = buf.slice(2, 6).slice(1, 3)
+    assert bytes(inner) == b"345"
+    dup = buf.slice(2, 6).duplicate()
+    assert dup.capacity == 6 and bytes(dup) == b"234567"
+    with pytest.raises(ValueError):
+        dup.capacity = 10
+
+
+def test_released_root_poisons_every_view(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"secret")
+    s, d = buf.slice(0, 3), buf.duplicate()
+    assert buf.release() is True
+    for view in (s, d):
+        assert view.ref_cnt() == 0
+        with pytest.raises(IllegalReferenceCountException, match="refCnt: 0"):
+            view.get_byte(0)
+        with pytest.raises(IllegalReferenceCountException):
+            bytes(view)
+        with pytest.raises(IllegalReferenceCountException, match="refCnt: 0, decrement: 1"):
+            view.release()
+    assert repr(s) == "UnpooledSlicedByteBuf(freed)"
+
+
+def test_release_through_a_view_frees_the_root(new_buffer):
+    buf = new_buffer(8)
+    s = buf.retained_slice(0, 4)
+    buf.release()
+    assert s.release() is True
+    assert buf.ref_cnt() == 0
+    with pytest.raises(IllegalReferenceCountException):
+        buf.write_byte(1)
+
+
+def test_copy_is_independent(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"abcdef")
+    whole, part = buf.copy(), buf.copy(1, 2)
+    try:
+        assert (bytes(whole), bytes(part)) == (b"abcdef", b"bc")
+        assert whole.ref_cnt() == 1 and whole.is_direct() == buf.is_direct()
+        whole.set_byte(0, ord("Z"))
+        assert buf.get_byte(0) == ord("a")
+        buf.release()
+        assert bytes(whole) == b"Zbcdef"
+    finally:
+        whole.release()
+        part.release()
