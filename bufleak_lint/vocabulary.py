@@ -59,6 +59,7 @@ _TRIGGER_CORE = (
     r"|\bdef\s+(?:write|decode)\s*\(\s*self\s*,\s*\w*(?:ctx|context)\b"
     r"|(?i:alloc)\w*(?:\(\s*\))?\s*\.\s*buffer\s*\("
     r"|\bDEFAULT\s*\.\s*buffer\s*\("
+    r"|\.\s*alloc\s*\(\s*\)|\w+Allocator\b"
 )
 
 

@@ -1,0 +1,142 @@
+"""Autofixes as libcst transforms.
+
+A rule attaches a :class:`Fix` to a violation; :func:`apply_fixes` applies all
+fixes of a module in one transform, adds ``from pytest_bufleak import
+ReferenceCountUtil`` when a fix needs it and the module does not bind that
+name, and checks that the result still parses.  Fixes never overlap: a fix
+whose nodes another fix already rewrites is skipped.
+"""
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+
+UTIL = "ReferenceCountUtil"
+UTIL_IMPORT = f"from pytest_bufleak import {UTIL}\n"
+
+
+@dataclass
+class ReplaceNode:
+    """Replace one expression node with another."""
+
+    old: cst.CSTNode
+    new: cst.CSTNode
+    needs_util: bool = False
+
+
+@dataclass
+class WrapInFinally:
+    """Move ``block.body[start:stop]`` into ``try:`` and drop the release at ``stop``.
+
+    The release becomes ``ReferenceCountUtil.safe_release(name)`` in the ``finally``.
+    """
+
+    block: Union[cst.IndentedBlock, cst.Module]
+    start: int
+    stop: int
+    name: str
+    needs_util: bool = True
+
+
+Fix = Union[ReplaceNode, WrapInFinally]
+
+
+def safe_release_call(target: cst.BaseExpression, extra: Sequence[cst.Arg] = ()) -> cst.Call:
+    """``ReferenceCountUtil.safe_release(target, *extra)``."""
+    args = [cst.Arg(value=target)] + [cst.Arg(value=a.value, keyword=a.keyword) for a in extra]
+    return cst.Call(func=cst.Attribute(value=cst.Name(UTIL), attr=cst.Name("safe_release")),
+                    args=args)
+
+
+class _Applier(cst.CSTTransformer):
+    def __init__(self, fixes: Sequence[Fix]):
+        super().__init__()
+        self.replace: Dict[int, cst.CSTNode] = {}
+        self.wraps: Dict[int, List[WrapInFinally]] = {}
+        for fix in fixes:
+            if isinstance(fix, ReplaceNode):
+                self.replace[id(fix.old)] = fix.new
+            else:
+                self.wraps.setdefault(id(fix.block), []).append(fix)
+
+    def on_leave(self, original, updated):
+        new = self.replace.get(id(original))
+        if new is not None:
+            return new.with_changes(lpar=updated.lpar, rpar=updated.rpar) if hasattr(new, "lpar") else new
+        wraps = self.wraps.get(id(original))
+        if wraps:
+            return updated.with_changes(body=_wrap(list(updated.body), wraps))
+        return updated
+
+
+def _wrap(body: List[cst.CSTNode], wraps: List[WrapInFinally]) -> List[cst.CSTNode]:
+    for fix in sorted(wraps, key=lambda f: f.start, reverse=True):
+        region = body[fix.start:fix.stop]
+        release = cst.SimpleStatementLine(body=[cst.Expr(safe_release_call(cst.Name(fix.name)))])
+        try_node = cst.Try(
+            body=cst.IndentedBlock(body=[region[0].with_changes(leading_lines=())] + region[1:]),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[release])),
+            leading_lines=region[0].leading_lines,
+        )
+        body[fix.start:fix.stop + 1] = [try_node]
+    return body
+
+
+def select_fixes(fixes: Sequence[Fix]) -> List[Fix]:
+    """Drop fixes that touch what an earlier fix already rewrites (first wins)."""
+    chosen: List[Fix] = []
+    replaced: Set[int] = set()
+    spans: Dict[int, List[Tuple[int, int]]] = {}
+    for fix in fixes:
+        if isinstance(fix, ReplaceNode):
+            if id(fix.old) in replaced:
+                continue
+            replaced.add(id(fix.old))
+        else:
+            taken = spans.setdefault(id(fix.block), [])
+            if any(not (fix.stop < a or fix.start > b) for a, b in taken):
+                continue
+            taken.append((fix.start, fix.stop))
+        chosen.append(fix)
+    return chosen
+
+
+def _insert_import(module: cst.Module) -> cst.Module:
+    body = list(module.body)
+    index = 0
+    for position, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) or
+                (position == 0 and isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
+                for s in statement.body):
+            index = position + 1
+        else:
+            break
+    body.insert(index, cst.parse_statement(UTIL_IMPORT))
+    return module.with_changes(body=body)
+
+
+class FixError(Exception):
+    """A fix produced code that does not parse (never written)."""
+
+
+def apply_fixes(module: cst.Module, fixes: Sequence[Fix], bound_names: Set[str]) -> Optional[str]:
+    """Return the fixed source of ``module``, or None when there is nothing to fix.
+
+    Raises :class:`FixError` if the result would not re-parse.
+    """
+    chosen = select_fixes(fixes)
+    if not chosen:
+        return None
+    fixed = module.visit(_Applier(chosen))
+    if any(f.needs_util for f in chosen) and UTIL not in bound_names:
+        fixed = _insert_import(fixed)
+    code = fixed.code
+    try:
+        cst.parse_module(code)
+        compile(code, "<fixed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError) as exc:
+        raise FixError(str(exc)) from exc
+    return code if code != module.code else None

@@ -1,0 +1,1023 @@
+"""Ownership analysis: the one pass over a module that every rule reads.
+
+Within each function it follows which names hold reference-counted values
+(allocations, ``Unpooled``, copies and retained slices, handler messages) and,
+along each control-flow path, where ownership ends: released, written, fired,
+returned, stored, passed to a call or handed to ``with``.  Paths join
+conservatively: a use counts as "after release" only when every path reaching
+it released, and anything the analysis cannot follow (a call that receives the
+buffer, a closure that captures the name) ends its reasoning about that value.
+No finding beats a false one.
+
+The walk is one recursive descent over libcst nodes with its own stacks (no
+libcst metadata providers); module and class bodies are walked too, without
+tracking, so that syntactic rules see every call.
+"""
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from bufleak_lint import vocabulary as V
+
+OWNED = "owned"
+RELEASED = "released"
+FIRED = "fired"
+WRITTEN = "written"
+ESCAPED = "escaped"
+#: Endings after which any further use is a bug (BUF002).
+DEFINITE_ENDS = frozenset({RELEASED, FIRED, WRITTEN})
+_MAX_LOOP_PASSES = 6
+
+
+@dataclass
+class Release:
+    """A release of a tracked (or ``ReferenceCountUtil``-released) value."""
+
+    call: cst.Call
+    name: str
+    safe: bool
+    in_finally: bool
+    in_except: bool
+    unprotected: bool
+    statement: Optional[cst.SimpleStatementLine]
+    block: Optional[cst.CSTNode]
+    origin_block: Optional[cst.CSTNode]
+    origin_index: int
+
+
+@dataclass
+class LateUse:
+    """A use of a value whose ownership ended on every path reaching it."""
+
+    node: cst.CSTNode
+    name: str
+    use: str
+    ended: str
+    ended_at: cst.CSTNode
+
+
+@dataclass
+class UnhandledMessage:
+    """A ``channel_read`` exit reached with the message still owned."""
+
+    function: cst.FunctionDef
+    message: str
+    exit: cst.CSTNode
+
+
+@dataclass
+class Orphan:
+    """An allocation that no path releases, returns, stores or passes on."""
+
+    call: cst.Call
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the rules need, collected in one walk."""
+
+    releases: List[Release] = field(default_factory=list)
+    late_uses: List[LateUse] = field(default_factory=list)
+    unhandled: List[UnhandledMessage] = field(default_factory=list)
+    orphans: List[Orphan] = field(default_factory=list)
+    #: Method calls by method name, for the syntactic rules (``exchange``).
+    method_calls: Dict[str, List[cst.Call]] = field(default_factory=dict)
+    #: ``x.exchange(...).body()``-like chains: the inner call whose result is read for its body.
+    body_reads: Set[int] = field(default_factory=set)
+    #: Names bound at module level (imports included), for fixes that need ``ReferenceCountUtil``.
+    module_names: Set[str] = field(default_factory=set)
+
+
+class _Env:
+    """The abstract state on one set of paths.
+
+    ``names`` maps a local name to the value it holds on every path;
+    ``states`` maps a value to the set of (ending, node) pairs it may be in;
+    ``risky`` holds values that some path kept owned across code that can raise.
+    """
+
+    __slots__ = ("names", "states", "risky")
+
+    def __init__(self, names=None, states=None, risky=None):
+        self.names: Dict[str, int] = names if names is not None else {}
+        self.states: Dict[int, FrozenSet[Tuple[str, Optional[cst.CSTNode]]]] = (
+            states if states is not None else {})
+        self.risky: FrozenSet[int] = risky if risky is not None else frozenset()
+
+    def copy(self) -> "_Env":
+        return _Env(dict(self.names), dict(self.states), self.risky)
+
+    def key(self):
+        return (self.names, {k: frozenset((kind, id(n)) for kind, n in v)
+                             for k, v in self.states.items()}, self.risky)
+
+
+def _join(a: Optional[_Env], b: Optional[_Env]) -> Optional[_Env]:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    names = {n: v for n, v in a.names.items() if b.names.get(n) == v}
+    states = dict(a.states)
+    for vid, st in b.states.items():
+        states[vid] = states[vid] | st if vid in states else st
+    return _Env(names, states, a.risky | b.risky)
+
+
+def _join_all(envs) -> Optional[_Env]:
+    out = None
+    for env in envs:
+        out = _join(out, env)
+    return out
+
+
+@dataclass
+class _Origin:
+    block: Optional[cst.CSTNode]
+    index: int
+
+
+class _Loop:
+    def __init__(self):
+        self.breaks: List[_Env] = []
+        self.continues: List[_Env] = []
+
+
+class _Finally:
+    def __init__(self):
+        self.pending: Dict[str, List[Tuple[_Env, cst.CSTNode]]] = {}
+
+
+class _Function:
+    def __init__(self):
+        self.exits: List[Tuple[_Env, cst.CSTNode]] = []
+
+
+_FIELD_CACHE: Dict[type, Tuple[str, ...]] = {}
+_SKIP_FIELD = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal",
+               "operator", "dot", "header", "footer", "leading_lines", "lines_after",
+               "star", "indent", "newline", "walrus", "arrow")
+
+
+def _child_fields(node: cst.CSTNode) -> Tuple[str, ...]:
+    kind = type(node)
+    names = _FIELD_CACHE.get(kind)
+    if names is None:
+        names = tuple(f.name for f in fields(kind)
+                      if not any(part in f.name for part in _SKIP_FIELD))
+        _FIELD_CACHE[kind] = names
+    return names
+
+
+def _children(node: cst.CSTNode):
+    for name in _child_fields(node):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _last_identifier(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Call):
+        return _last_identifier(node.func)
+    return None
+
+
+def _positional(call: cst.Call) -> List[cst.Arg]:
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def _scoped_names(function: cst.FunctionDef) -> Set[str]:
+    """Names the analysis must not follow: declared global/nonlocal, or used in a nested scope."""
+    out: Set[str] = set()
+    stack = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            out.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp,
+                               cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            out.update(_loaded_names(node))
+            continue
+        stack.extend(_children(node))
+    return out
+
+
+def _loaded_names(node: cst.CSTNode) -> Set[str]:
+    out: Set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, cst.Name):
+            out.add(item.value)
+        elif isinstance(item, cst.Attribute):
+            stack.append(item.value)
+        else:
+            stack.extend(_children(item))
+    return out
+
+
+def _is_allocator_expression(node: cst.BaseExpression) -> bool:
+    """``ctx.alloc()``, ``PooledByteBufAllocator(...)``, ``ByteBufAllocator.DEFAULT``."""
+    if isinstance(node, cst.Call):
+        name = _last_identifier(node.func) or ""
+        return name == "alloc" or name.endswith("Allocator")
+    name = dotted_name(node) or ""
+    return name.endswith("Allocator.DEFAULT")
+
+
+def _param_names(params: cst.Parameters) -> List[str]:
+    return [p.name.value for p in list(params.posonly_params) + list(params.params)]
+
+
+class OwnershipAnalysis:
+    """Walks one module and fills a :class:`ModuleFacts`."""
+
+    def __init__(self, vocabulary: V.Vocabulary, method_names: FrozenSet[str] = frozenset()):
+        self.vocab = vocabulary
+        self.method_names = method_names
+        self.facts = ModuleFacts()
+        self._seen: Set[Tuple[str, int]] = set()
+        self._seen_calls: Set[int] = set()
+
+    # ----------------------------------------------------------------- entry points
+    def run(self, module: cst.Module) -> ModuleFacts:
+        """Analyse ``module`` and return its facts."""
+        for statement in module.body:
+            self._module_names(statement)
+        self._enter_scope(tracking=False)
+        self._block(module.body, module)
+        return self.facts
+
+    def _module_names(self, statement: cst.CSTNode) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        target = alias.asname.name if alias.asname else alias.name
+                        if isinstance(target, cst.Name):
+                            self.facts.module_names.add(target.value)
+                elif isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            self.facts.module_names.add(target.target.value)
+        elif isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            self.facts.module_names.add(statement.name.value)
+
+    def _enter_scope(self, tracking: bool, untracked: Set[str] = frozenset()) -> None:
+        self.env: Optional[_Env] = _Env()
+        self.tracking = tracking
+        self.untracked = untracked
+        self.quiet = 0
+        self.jumps: List[object] = [_Function()]
+        self.exception_states: List[List[_Env]] = []
+        self.protectors: List[Set[str]] = []
+        self.handler_depth = 0
+        self.finally_depth = 0
+        self.origins: Dict[int, _Origin] = {}
+        self.consumed: Set[int] = set()
+        self.allocations: Dict[int, cst.Call] = {}
+        self.block_stack: List[Tuple[cst.CSTNode, int]] = []
+        self.statement_stack: List[cst.CSTNode] = []
+        self.in_class_body = False
+        self.allocator_names: Set[str] = set()
+
+    # ----------------------------------------------------------------- findings
+    def _note(self, key: Tuple[str, int]) -> bool:
+        if self.quiet or key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    # ----------------------------------------------------------------- functions
+    def _function(self, node: cst.FunctionDef) -> None:
+        saved = self.__dict__.copy()
+        in_class = self.in_class_body
+        for decorator in node.decorators:
+            self._expr(decorator.decorator)
+        self._enter_scope(tracking=True, untracked=_scoped_names(node))
+        params = _param_names(node.params)
+        name = node.name.value
+        handler_msg = None
+        if in_class and len(params) >= 3 and params[0] == "self":
+            looks_ctx = V.CONTEXT_NAME.search(params[1]) is not None
+            if name in V.HANDLER_READ or (name in V.HANDLER_WRITE and looks_ctx):
+                handler_msg = params[2]
+        if handler_msg and handler_msg not in self.untracked:
+            param = (list(node.params.posonly_params) + list(node.params.params))[2]
+            vid = id(param)
+            self.env.names[handler_msg] = vid
+            self.env.states[vid] = frozenset({(OWNED, None)})
+            self.origins[vid] = _Origin(node.body, -1)
+            self.consumed.add(vid)  # a parameter is never an orphan allocation
+        self._suite(node.body)
+        function_frame = self.jumps[0]
+        if self.env is not None:
+            function_frame.exits.append((self.env, node))
+        if handler_msg and name in V.HANDLER_READ:
+            vid = id((list(node.params.posonly_params) + list(node.params.params))[2])
+            for env, exit_node in function_frame.exits:
+                if any(kind == OWNED for kind, _ in env.states.get(vid, ())):
+                    if self._note(("BUF004", id(node))):
+                        self.facts.unhandled.append(UnhandledMessage(node, handler_msg, exit_node))
+                    break
+        for vid, call in self.allocations.items():
+            if vid not in self.consumed and self._note(("BUF006", vid)):
+                self.facts.orphans.append(Orphan(call))
+        self.__dict__.update(saved)
+
+    def _class(self, node: cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            self._expr(decorator.decorator)
+        for arg in node.bases + node.keywords:
+            self._expr(arg.value)
+        saved = self.__dict__.copy()
+        self._enter_scope(tracking=False)
+        self.in_class_body = True
+        self._suite(node.body)
+        self.__dict__.update(saved)
+
+    # ----------------------------------------------------------------- statements
+    def _block(self, statements, block: cst.CSTNode) -> None:
+        for index, statement in enumerate(statements):
+            if self.env is None:
+                return
+            self._record_exception_state()
+            self.block_stack.append((block, index))
+            self._statement(statement)
+            self.block_stack.pop()
+
+    def _record_exception_state(self) -> None:
+        if self.env is not None and self.exception_states:
+            snapshot = self.env.copy()
+            for states in self.exception_states:
+                states.append(snapshot)
+
+    def _statement(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            self.statement_stack.append(node)
+            for small in node.body:
+                if self.env is None:
+                    break
+                self._small(small)
+            self.statement_stack.pop()
+        elif isinstance(node, cst.If):
+            self._if(node)
+        elif isinstance(node, (cst.For, cst.While)):
+            self._loop(node)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            self._try(node)
+        elif isinstance(node, cst.With):
+            self._with(node)
+        elif isinstance(node, cst.FunctionDef):
+            self._function(node)
+            self._unbind(node.name.value)
+        elif isinstance(node, cst.ClassDef):
+            self._class(node)
+            self._unbind(node.name.value)
+        elif isinstance(node, cst.Match):
+            self._match(node)
+        else:  # pragma: no cover - every statement kind of libcst is listed above
+            for child in _children(node):
+                self._expr(child)
+
+    def _suite(self, suite: cst.BaseSuite) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self._block(suite.body, suite)
+        else:
+            self.statement_stack.append(suite)
+            for small in suite.body:
+                if self.env is None:
+                    break
+                self._small(small)
+            self.statement_stack.pop()
+
+    def _small(self, node: cst.BaseSmallStatement) -> None:
+        if isinstance(node, cst.Expr):
+            ref = self._value(node.value)
+            if isinstance(ref, _New):
+                self._orphan_now(ref.call)
+        elif isinstance(node, cst.Assign):
+            ref = self._value(node.value)
+            allocator = _is_allocator_expression(node.value)
+            for target in node.targets:
+                if allocator and isinstance(target.target, cst.Name):
+                    self.allocator_names.add(target.target.value)
+                self._assign(target.target, ref)
+        elif isinstance(node, cst.AnnAssign):
+            self._expr(node.annotation.annotation)
+            if node.value is not None:
+                self._assign(node.target, self._value(node.value))
+        elif isinstance(node, cst.AugAssign):
+            self._consume(self._value(node.value), ESCAPED, node.value)
+            if isinstance(node.target, cst.Name):
+                self._unbind(node.target.value)
+            else:
+                self._assign(node.target, None)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                self._consume(self._value(node.value), ESCAPED, node.value)
+            self._jump("return", node)
+        elif isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self._expr(node.exc)
+            if node.cause is not None:
+                self._expr(node.cause.item)
+            self.env = None
+        elif isinstance(node, cst.Assert):
+            self._test(node.test)
+            if node.msg is not None:
+                self._expr(node.msg)
+            self._raising()
+        elif isinstance(node, cst.Del):
+            self._delete(node.target)
+        elif isinstance(node, cst.Break):
+            self._jump("break", node)
+        elif isinstance(node, cst.Continue):
+            self._jump("continue", node)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    bound = alias.asname.name if alias.asname else alias.name
+                    if isinstance(bound, cst.Name):
+                        self._unbind(bound.value)
+                    elif isinstance(bound, cst.Attribute):
+                        self._unbind(dotted_name(bound).split(".")[0])
+
+    def _delete(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._unbind(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._delete(element.value)
+        else:
+            self._assign(target, None)
+
+    def _if(self, node: cst.If) -> None:
+        self._test(node.test)
+        before = self.env
+        self.env = before.copy() if before is not None else None
+        self._suite(node.body)
+        after_body = self.env
+        self.env = before
+        if node.orelse is not None:
+            if isinstance(node.orelse, cst.If):
+                self._if(node.orelse)
+            else:
+                self._suite(node.orelse.body)
+        self.env = _join(after_body, self.env)
+
+    def _match(self, node: cst.Match) -> None:
+        self._expr(node.subject)
+        before = self.env
+        outs = []
+        for case in node.cases:
+            self.env = before.copy()
+            for name in _loaded_names(case.pattern):
+                self._unbind(name)
+            if case.guard is not None:
+                self._test(case.guard)
+            self._suite(case.body)
+            outs.append(self.env)
+        self.env = _join_all(outs + [before])
+
+    def _loop_head(self, node) -> None:
+        if isinstance(node, cst.While):
+            self._test(node.test)
+        else:
+            self._assign(node.target, None)
+
+    def _loop(self, node) -> None:
+        if isinstance(node, cst.For):
+            self._consume(self._value(node.iter), "borrow", node.iter)
+        entry = self.env
+        frame = _Loop()
+        self.jumps.append(frame)
+        state = entry
+        self.quiet += 1
+        converged = False
+        for _ in range(_MAX_LOOP_PASSES):
+            frame.breaks, frame.continues = [], []
+            self.env = state.copy()
+            self._loop_head(node)
+            self._suite(node.body)
+            new = _join(entry, _join_all([self.env] + frame.continues))
+            if new.key() == state.key():
+                converged = True
+                break
+            state = new
+        self.quiet -= 1
+        if not converged:
+            state = self._widen(state)
+        frame.breaks, frame.continues = [], []
+        self.env = state.copy()
+        self._loop_head(node)
+        exhausted = self.env.copy()
+        self._suite(node.body)
+        self.jumps.pop()
+        self.env = exhausted
+        if node.orelse is not None:
+            self._suite(node.orelse.body)
+        self.env = _join_all([self.env] + frame.breaks)
+
+    @staticmethod
+    def _widen(env: _Env) -> _Env:
+        states = {vid: st | {(ESCAPED, None)} for vid, st in env.states.items()}
+        return _Env(dict(env.names), states, env.risky)
+
+    def _jump(self, kind: str, node: cst.CSTNode) -> None:
+        env = self.env
+        self.env = None
+        if env is None:
+            return
+        for frame in reversed(self.jumps):
+            if isinstance(frame, _Finally):
+                frame.pending.setdefault(kind, []).append((env, node))
+                return
+            if isinstance(frame, _Loop) and kind in ("break", "continue"):
+                (frame.breaks if kind == "break" else frame.continues).append(env)
+                return
+            if isinstance(frame, _Function):
+                if not self.quiet:
+                    frame.exits.append((env, node))
+                return
+
+    def _try(self, node) -> None:
+        protector: Set[str] = set()
+        for handler in node.handlers:
+            protector |= _loaded_names(handler.body)
+        if node.finalbody is not None:
+            protector |= _loaded_names(node.finalbody.body)
+        finally_frame = _Finally() if node.finalbody is not None else None
+        if finally_frame is not None:
+            self.jumps.append(finally_frame)
+        caught: List[_Env] = []
+        self.exception_states.append(caught)
+        self.protectors.append(protector)
+        self._suite(node.body)
+        self.protectors.pop()
+        self._record_exception_state()
+        self.exception_states.pop()
+        body_exit = self.env
+        handler_entry = _join_all(caught)
+        escaping: List[_Env] = list(caught)
+        outs = []
+        if body_exit is not None and node.orelse is not None:
+            self.env = body_exit
+            self._suite(node.orelse.body)
+            body_exit = self.env
+        outs.append(body_exit)
+        for handler in node.handlers:
+            if handler_entry is None:
+                break
+            self.env = handler_entry.copy()
+            if handler.type is not None:
+                self._expr(handler.type)
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                self._unbind(handler.name.name.value)
+            handler_states: List[_Env] = []
+            self.exception_states.append(handler_states)
+            self.handler_depth += 1
+            self._suite(handler.body)
+            self.handler_depth -= 1
+            self.exception_states.pop()
+            escaping.extend(handler_states)
+            outs.append(self.env)
+        self.env = _join_all(outs)
+        if finally_frame is None:
+            return
+        self.jumps.pop()
+        normal = self.env
+        self.finally_depth += 1
+        self.env = normal
+        if normal is not None:
+            self._suite(node.finalbody.body)
+        after = self.env
+        exceptional = _join_all(escaping)
+        if exceptional is not None:
+            self.env = exceptional.copy()
+            self._suite(node.finalbody.body)
+        for kind, pending in finally_frame.pending.items():
+            self.env = _join_all(env for env, _ in pending)
+            self._suite(node.finalbody.body)
+            if self.env is not None:
+                for _, jump_node in pending:
+                    saved = self.env
+                    self._jump(kind, jump_node)
+                    self.env = saved
+        self.finally_depth -= 1
+        self.env = after
+
+    def _with(self, node: cst.With) -> None:
+        protector: Set[str] = set()
+        for item in node.items:
+            protector |= _loaded_names(item.item)
+            ref = self._value(item.item)
+            self._consume(ref, ESCAPED, item.item)
+            if item.asname is not None:
+                self._assign(item.asname.name, ref if isinstance(ref, _Tracked) else None)
+        self.protectors.append(protector)
+        self._suite(node.body)
+        self.protectors.pop()
+
+    # ----------------------------------------------------------------- binding
+    def _unbind(self, name: str) -> None:
+        if self.env is not None:
+            self.env.names.pop(name, None)
+
+    def _assign(self, target: cst.BaseExpression, ref) -> None:
+        if self.env is None:
+            return
+        if isinstance(target, cst.Name):
+            name = target.value
+            if not self.tracking or name in self.untracked:
+                self._consume(ref, ESCAPED, target)
+                self._unbind(name)
+            elif isinstance(ref, _New):
+                vid = id(ref.call)
+                self.allocations[vid] = ref.call
+                self.env.names[name] = vid
+                self.env.states[vid] = frozenset({(OWNED, None)})
+                self.env.risky = self.env.risky - {vid}
+                self.origins[vid] = _Origin(*(self.block_stack[-1] if self.block_stack else (None, 0)))
+            elif isinstance(ref, _Tracked):
+                self.env.names[name] = ref.vid
+            else:
+                self._unbind(name)
+            return
+        self._consume(ref, ESCAPED, target)
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._assign(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self._assign(target.value, None)
+        elif isinstance(target, cst.Attribute):
+            self._use(self._value(target.value), "used", target.value)
+        elif isinstance(target, cst.Subscript):
+            self._use(self._value(target.value), "used", target.value)
+            for element in target.slice:
+                self._expr(element.slice)
+            self._raising()
+
+    # ----------------------------------------------------------------- expressions
+    def _expr(self, node: cst.CSTNode) -> None:
+        """Evaluate ``node`` for its effects; a value it yields escapes."""
+        self._consume(self._value(node), ESCAPED, node)
+
+    def _test(self, node: cst.BaseExpression) -> None:
+        """Evaluate a condition: operands are read, not stored."""
+        if isinstance(node, cst.BooleanOperation):
+            self._test(node.left)
+            self._test(node.right)
+        elif isinstance(node, cst.UnaryOperation):
+            self._test(node.expression)
+        else:
+            ref = self._value(node)
+            if isinstance(ref, _New):
+                self._consume(ref, ESCAPED, node)
+
+    def _value(self, node: cst.CSTNode):
+        """Evaluate ``node``; return what it evaluates to (_Tracked, _New or None)."""
+        if self.env is None:
+            return None
+        if isinstance(node, cst.Name):
+            vid = self.env.names.get(node.value)
+            return _Tracked(vid, node.value, node) if vid is not None else None
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.Attribute):
+            self._use(self._value(node.value), "used", node.value)
+            self._maybe_body_read(node)
+            return None
+        if isinstance(node, cst.Subscript):
+            self._use(self._value(node.value), "used", node.value)
+            for element in node.slice:
+                self._expr(element.slice)
+            self._raising()
+            return None
+        if isinstance(node, cst.NamedExpr):
+            ref = self._value(node.value)
+            self._assign(node.target, ref)
+            return ref
+        if isinstance(node, cst.Comparison):
+            self._test(node.left)
+            for target in node.comparisons:
+                self._test(target.comparator)
+            return None
+        if isinstance(node, (cst.BooleanOperation, cst.UnaryOperation)):
+            self._test(node)
+            return None
+        if isinstance(node, cst.IfExp):
+            self._test(node.test)
+            self._expr(node.body)
+            self._expr(node.orelse)
+            return None
+        if isinstance(node, cst.Await):
+            self._expr(node.expression)
+            self._raising()
+            return None
+        if isinstance(node, cst.FormattedStringExpression):
+            self._use(self._value(node.expression), "used", node.expression)
+            return None
+        if isinstance(node, (cst.Lambda, cst.SimpleString, cst.Integer, cst.Float,
+                             cst.Imaginary, cst.Ellipsis)):
+            return None
+        for child in _children(node):
+            self._expr(child)
+        return None
+
+    def _maybe_body_read(self, node: cst.Attribute) -> None:
+        inner = node.value
+        if isinstance(inner, cst.Await):
+            inner = inner.expression
+        if isinstance(inner, cst.Call) and _last_identifier(inner.func) == "exchange":
+            self.facts.body_reads.add(id(inner))
+
+    # ----------------------------------------------------------------- calls
+    def _call(self, node: cst.Call):
+        func = node.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if method is not None and method in self.method_names and id(node) not in self._seen_calls:
+            self._seen_calls.add(id(node))
+            self.facts.method_calls.setdefault(method, []).append(node)
+        callee = dotted_name(func)
+        if isinstance(func, cst.Attribute):
+            receiver = self._value(func.value)
+            if isinstance(receiver, _Tracked):
+                return self._buffer_method(node, method, receiver)
+            if isinstance(receiver, _New):
+                self._consume(receiver, ESCAPED, func.value)
+                self._args(node, ESCAPED)
+                self._raising()
+                return None
+            owner = dotted_name(func.value)
+            if owner is not None and owner.rsplit(".", 1)[-1] == V.UTIL_CLASS:
+                return self._util_call(node, method)
+            if self._is_allocation(node, func, method, owner):
+                self._args(node, ESCAPED)
+                self._raising()
+                return _New(node)
+            if method in V.FIRE_METHODS or (callee and self.vocab.matches(self.vocab.extra_fires, callee)):
+                return self._ending_call(node, FIRED)
+            if method in V.FLUSHING_WRITES or (
+                    method in V.CONTEXT_WRITES and self._looks_like_context(func.value)):
+                return self._ending_call(node, WRITTEN)
+        else:
+            self._expr(func)
+        if callee is not None:
+            if callee in V.INERT_FUNCTIONS:
+                self._args(node, "inert")
+                return None
+            if callee in V.BORROWING_FUNCTIONS:
+                self._args(node, "borrow")
+                self._raising()
+                return None
+            if self.vocab.matches(self.vocab.extra_releases, callee):
+                return self._ending_call(node, RELEASED, safe=True)
+            if self.vocab.matches(self.vocab.extra_allocators, callee):
+                self._args(node, ESCAPED)
+                self._raising()
+                return _New(node)
+            if "ByteBufUtil" in callee.split(".")[:-1]:
+                self._args(node, "borrow")
+                self._raising()
+                return None
+        self._args(node, "passed")
+        self._raising()
+        return None
+
+    def _is_allocation(self, node: cst.Call, func: cst.Attribute, method: str,
+                       owner: Optional[str]) -> bool:
+        if owner == V.UNPOOLED_CLASS or (owner or "").endswith("." + V.UNPOOLED_CLASS):
+            return True
+        if method in V.DISTINCT_ALLOCATOR_METHODS or method in V.RETAINED_METHODS:
+            return True
+        if method in V.ALLOCATOR_METHODS:
+            receiver = func.value
+            if isinstance(receiver, cst.Call):
+                name = _last_identifier(receiver.func) or ""
+                return name == "alloc" or name.endswith("Allocator")
+            last = _last_identifier(receiver) or ""
+            return (bool(V.ALLOCATOR_RECEIVER.search(last)) or last == "DEFAULT"
+                    or last in self.allocator_names)
+        if method in V.RETAIN_METHODS and not _positional(node):
+            return True
+        return False
+
+    @staticmethod
+    def _looks_like_context(receiver: cst.BaseExpression) -> bool:
+        name = _last_identifier(receiver)
+        return name is not None and V.CONTEXT_NAME.search(name) is not None
+
+    def _args(self, node: cst.Call, how: str) -> None:
+        for arg in node.args:
+            ref = self._value(arg.value)
+            if how == "inert":
+                if isinstance(ref, _New):
+                    self._consume(ref, ESCAPED, arg.value)
+            else:
+                self._consume(ref, how, arg.value)
+
+    def _first_arg(self, node: cst.Call):
+        positional = _positional(node)
+        first = positional[0].value if positional else None
+        ref = self._value(first) if first is not None else None
+        for arg in node.args:
+            if first is None or arg.value is not first:
+                self._expr(arg.value)
+        return first, ref
+
+    def _ending_call(self, node: cst.Call, kind: str, safe: bool = False):
+        first, ref = self._first_arg(node)
+        if kind == RELEASED:
+            self._release(node, ref, first, safe=safe, util=True)
+        else:
+            self._consume(ref, kind, first if first is not None else node)
+        self._raising()
+        return None
+
+    def _util_call(self, node: cst.Call, method: Optional[str]):
+        if method in V.UTIL_RELEASE or method in V.UTIL_SAFE_RELEASE:
+            first, ref = self._first_arg(node)
+            self._release(node, ref, first, safe=method in V.UTIL_SAFE_RELEASE, util=True)
+            if method in V.UTIL_RELEASE:
+                self._raising()
+            return None
+        if method in V.UTIL_RETAIN:
+            first, ref = self._first_arg(node)
+            self._consume(ref, ESCAPED, first if first is not None else node)
+            self._raising()
+            return _New(node)
+        if method in V.UTIL_PASS_THROUGH:
+            first, ref = self._first_arg(node)
+            self._use(ref, "used", first)
+            return ref
+        self._args(node, "borrow")
+        return None
+
+    def _buffer_method(self, node: cst.Call, method: str, receiver: "_Tracked"):
+        if method in V.RELEASE_METHODS or self.vocab.matches(self.vocab.extra_releases, method):
+            self._args(node, "borrow")
+            self._release(node, receiver, node.func.value, safe=False, util=False)
+            self._raising()
+            return None
+        if method in V.RETAIN_METHODS:
+            self._use(receiver, "used", node.func.value)
+            self._args(node, "borrow")
+            self._consume(receiver, ESCAPED, node.func.value)
+            return None
+        self._use(receiver, "used", node.func.value)
+        self._args(node, ESCAPED if method in V.TAKING_METHODS else "borrow")
+        self._raising()
+        if method in V.COPY_METHODS and (method not in ("read_bytes", "readBytes") or _positional(node)):
+            return _New(node)
+        if method in V.VIEW_METHODS:
+            return receiver
+        return None
+
+    # ----------------------------------------------------------------- effects
+    def _raising(self) -> None:
+        """Code that can raise runs here: owned, unprotected values become risky."""
+        env = self.env
+        if env is None or not env.states:
+            return
+        protected = set()
+        for names in self.protectors:
+            for name in names:
+                vid = env.names.get(name)
+                if vid is not None:
+                    protected.add(vid)
+        risky = {vid for vid, st in env.states.items()
+                 if vid not in protected and any(kind == OWNED for kind, _ in st)}
+        if not risky <= env.risky:
+            env.risky = env.risky | risky
+
+    def _ended(self, ref: "_Tracked"):
+        states = self.env.states.get(ref.vid, frozenset())
+        if states and all(kind in DEFINITE_ENDS for kind, _ in states):
+            kind, node = next(iter(states))
+            return kind, node
+        return None
+
+    def _use(self, ref, use: str, node: cst.CSTNode) -> None:
+        if not isinstance(ref, _Tracked) or self.env is None:
+            if isinstance(ref, _New):
+                self.consumed.add(id(ref.call))
+            return
+        ended = self._ended(ref)
+        if ended is not None and self._note(("BUF002", id(node))):
+            self.facts.late_uses.append(LateUse(node, ref.name, use, ended[0], ended[1]))
+
+    def _consume(self, ref, how: str, node: cst.CSTNode) -> None:
+        if ref is None or self.env is None:
+            return
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+            return
+        if how == "borrow":
+            self._use(ref, "used", node)
+            return
+        if how in DEFINITE_ENDS:
+            self._use(ref, how, node)
+        elif how == "passed":
+            self._use(ref, "passed on", node)
+            how = ESCAPED
+        self.consumed.add(ref.vid)
+        self._set_state(ref.vid, how, node)
+
+    def _set_state(self, vid: int, kind: str, node: cst.CSTNode) -> None:
+        self.env.states[vid] = frozenset({(kind, node)})
+        self.env.risky = self.env.risky - {vid}
+
+    def _release(self, call: cst.Call, ref, target, safe: bool, util: bool) -> None:
+        if self.env is None:
+            return
+        if not isinstance(ref, _Tracked):
+            if isinstance(ref, _New):
+                self.consumed.add(id(ref.call))
+            if util and not safe and self._in_cleanup() and self._note(("REL", id(call))):
+                self.facts.releases.append(self._release_fact(call, _name_of(target), None, safe))
+            return
+        self._use(ref, RELEASED, target)
+        owned = any(kind == OWNED for kind, _ in self.env.states.get(ref.vid, ()))
+        unprotected = owned and ref.vid in self.env.risky and not self._in_cleanup()
+        if (unprotected or (not safe and self._in_cleanup())) and self._note(("REL", id(call))):
+            fact = self._release_fact(call, ref.name, ref.vid, safe)
+            fact.unprotected = unprotected
+            self.facts.releases.append(fact)
+        self.consumed.add(ref.vid)
+        self._set_state(ref.vid, RELEASED, call)
+
+    def _in_cleanup(self) -> bool:
+        return self.finally_depth > 0 or self.handler_depth > 0
+
+    def _release_fact(self, call: cst.Call, name: str, vid: Optional[int], safe: bool) -> Release:
+        statement = self.statement_stack[-1] if self.statement_stack else None
+        block = self.block_stack[-1][0] if self.block_stack else None
+        origin = self.origins.get(vid) if vid is not None else None
+        return Release(call=call, name=name, safe=safe, in_finally=self.finally_depth > 0,
+                       in_except=self.handler_depth > 0, unprotected=False,
+                       statement=statement if isinstance(statement, cst.SimpleStatementLine) else None,
+                       block=block, origin_block=origin.block if origin else None,
+                       origin_index=origin.index if origin else 0)
+
+    def _orphan_now(self, call: cst.Call) -> None:
+        if self.tracking and self._note(("BUF006", id(call))):
+            self.facts.orphans.append(Orphan(call))
+        self.consumed.add(id(call))
+
+
+def _name_of(node: Optional[cst.CSTNode]) -> str:
+    if node is None:
+        return "the message"
+    name = dotted_name(node)
+    return name if name is not None else "the message"
+
+
+class _Tracked:
+    """An expression that evaluates to a tracked value."""
+
+    __slots__ = ("vid", "name", "node")
+
+    def __init__(self, vid: int, name: str, node: cst.CSTNode):
+        self.vid, self.name, self.node = vid, name, node
+
+
+class _New:
+    """An expression that evaluates to a freshly owned reference (an allocation)."""
+
+    __slots__ = ("call",)
+
+    def __init__(self, call: cst.Call):
+        self.call = call
+
+
+def analyze(module: cst.Module, vocabulary: V.Vocabulary,
+            method_names: FrozenSet[str] = frozenset()) -> ModuleFacts:
+    """Run the ownership analysis over ``module``.
+
+    ``method_names`` lists method names whose calls syntactic rules want to see
+    (collected in :attr:`ModuleFacts.method_calls`).
+    """
+    return OwnershipAnalysis(vocabulary, method_names).run(module)
