@@ -302,7 +302,7 @@ class ByteBuf(ReferenceCounted):
             return self
         if r != w:
             mem = self._mem
-            mem[0:w - r] = mem[r:w].tobytes() if isinstance(mem, memoryview) else mem[r:w]
+            mem[0:w - r] = mem[r:w].tobytes()  # the ranges may overlap
         self._widx = w - r
         self._ridx = 0
         if self._mark_r <= r:

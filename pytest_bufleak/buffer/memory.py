@@ -14,9 +14,13 @@ Memory = Union[bytearray, memoryview]
 FREED = memoryview(b"")
 
 
-def heap(size: int) -> bytearray:
-    """Zeroed heap memory of ``size`` bytes."""
-    return bytearray(size)
+def heap(size: int) -> memoryview:
+    """Zeroed heap memory of ``size`` bytes: a view over a new ``bytearray``.
+
+    Buffers hold a view, not the bytearray itself: slice assignment into a memoryview is a plain
+    copy, about twice as fast as into a bytearray, and views index the same for heap and direct.
+    """
+    return memoryview(bytearray(size))
 
 
 class DirectMemory:

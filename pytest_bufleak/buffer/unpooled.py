@@ -125,7 +125,7 @@ class EmptyByteBuf(ByteBuf):
     __slots__ = ()
 
     def __init__(self, alloc: UnpooledByteBufAllocator) -> None:
-        super().__init__(alloc, bytearray(), 0, 0)
+        super().__init__(alloc, memory.heap(0), 0, 0)
 
     def is_direct(self) -> bool:
         return False
@@ -177,8 +177,8 @@ class Unpooled:
 
         Its capacity and max capacity are ``len(data)``; its writer index is at the end.
         """
-        view = data if isinstance(data, bytearray) else memoryview(data).cast("B")
-        size = len(view)
+        view = memoryview(data).cast("B")
+        size = view.nbytes
         if size == 0:
             return Unpooled.EMPTY_BUFFER
         buf = UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, view, size, size)
