@@ -130,6 +130,16 @@ class ByteBuf(ReferenceCounted):
         if not (0 <= index and 0 <= length and index + length <= self._cap):
             self._index_error(index, length)
 
+    def _region(self, index: Optional[int], length: Optional[int], method: str) -> tuple:
+        """``(index, length)`` checked against the capacity; both None means the readable bytes."""
+        self._ensure_accessible()
+        if index is None and length is None:
+            return self._ridx, self._widx - self._ridx
+        if index is None or length is None:
+            raise ValueError(f"{method}(index, length) needs both arguments or none")
+        self._check_index(index, length)
+        return index, length
+
     def _readable_error(self, length: int) -> None:
         self._ensure_accessible()
         if length < 0:
@@ -435,12 +445,7 @@ class ByteBuf(ReferenceCounted):
 
         Like Netty's ``nioBuffer()``: valid only while the buffer is live; do not keep it past ``release()``.
         """
-        if index is None:
-            self._ensure_accessible()
-            index, length = self._ridx, self._widx - self._ridx
-        elif length is None:
-            raise ValueError("nio_buffer(index, length) needs both arguments or none")
-        self._check_index(index, length)
+        index, length = self._region(index, length, "nio_buffer")
         return memoryview(self._mem)[index:index + length]
 
     # ------------------------------------------------------------------ search
@@ -525,12 +530,7 @@ class ByteBuf(ReferenceCounted):
 
     def slice(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
         """A fixed-size view of ``[index, index+length)`` (the readable bytes by default), sharing the count."""
-        self._ensure_accessible()
-        if index is None and length is None:
-            index, length = self._ridx, self._widx - self._ridx
-        elif index is None or length is None:
-            raise ValueError("slice(index, length) needs both arguments or none")
-        self._check_index(index, length)
+        index, length = self._region(index, length, "slice")
         from .derived import UnpooledSlicedByteBuf
 
         return UnpooledSlicedByteBuf(self, index, length)
@@ -562,12 +562,7 @@ class ByteBuf(ReferenceCounted):
 
     def copy(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
         """Independent memory holding ``[index, index+length)`` (the readable bytes by default); count 1."""
-        self._ensure_accessible()
-        if index is None and length is None:
-            index, length = self._ridx, self._widx - self._ridx
-        elif index is None or length is None:
-            raise ValueError("copy(index, length) needs both arguments or none")
-        self._check_index(index, length)
+        index, length = self._region(index, length, "copy")
         make = self._alloc.direct_buffer if self.is_direct() else self._alloc.heap_buffer
         out = make(length, self._max_cap)
         out._mem[0:length] = self._mem[index:index + length]
