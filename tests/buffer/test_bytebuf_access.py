@@ -263,3 +263,20 @@ def test_against_struct_on_random_data(new_buffer):
 def test_accessors_are_documented():
     assert ByteBuf.read_int.__doc__ and "big-endian int" in ByteBuf.read_int.__doc__
     assert ByteBuf.write_long_le.__name__ == "write_long_le"
+
+
+def test_nio_buffer_shares_memory(new_buffer):
+    buf = new_buffer(8)
+    buf.write_bytes(b"abcdef")
+    buf.skip_bytes(2)
+    view = buf.nio_buffer()
+    assert view.tobytes() == b"cdef"
+    view[0] = ord("C")
+    assert buf.get_byte(2) == ord("C")
+    assert buf.nio_buffer(0, 2).tobytes() == b"ab"
+    with pytest.raises(IndexError):
+        buf.nio_buffer(6, 3)
+    with pytest.raises(ValueError, match="needs both arguments"):
+        buf.nio_buffer(1)
+    view.release()
+    assert buf.unwrap() is None and buf.alloc() is not None
