@@ -4,14 +4,18 @@ from .buffer.bytebuf import ByteBuf
 from .buffer.refcount import IllegalReferenceCountException, ReferenceCounted, ReferenceCountUtil
 from .buffer.unpooled import Unpooled, UnpooledByteBufAllocator
 from .buffer.util import ByteBufUtil
+from .leak import LeakLevel, ResourceLeakDetector, track_leaks
 
 __all__ = [
     "ByteBuf",
     "ByteBufAllocator",
     "ByteBufUtil",
     "IllegalReferenceCountException",
+    "LeakLevel",
     "ReferenceCountUtil",
     "ReferenceCounted",
+    "ResourceLeakDetector",
     "Unpooled",
     "UnpooledByteBufAllocator",
+    "track_leaks",
 ]

@@ -1,0 +1,175 @@
+"""Netty's ``ResourceLeakDetector`` for ByteBuf: levels, sampling, the allocation hook, GC reports.
+
+Every allocator offers each new root buffer to :func:`_on_allocate` (through
+``pytest_bufleak.buffer.tracking``). Inside an active :class:`~pytest_bufleak.leak.tracker.LeakTracker`
+every buffer is recorded for it; elsewhere buffers are sampled by level, as in Netty, and one that is
+garbage-collected unreleased is logged on the ``pytest_bufleak`` logger at ERROR.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import threading
+from contextvars import ContextVar
+from random import random
+from typing import Any, Dict, List, Optional, Type, Union
+
+from ..buffer import tracking
+from ..buffer.unpooled import UnpooledHeapByteBuf
+from . import records
+from .records import Leak, LeakRecord, TracedLeakRecord
+
+logger = logging.getLogger("pytest_bufleak")
+
+
+class LeakLevel(enum.IntEnum):
+    """How much leak detection costs and tells (Netty's ``ResourceLeakDetector.Level``).
+
+    ``DISABLED``: nothing. ``SIMPLE``: 1 in 128 allocations tracked, allocation site only (the
+    default). ``ADVANCED``: 1 in 128, with access records. ``PARANOID``: every allocation, with access
+    records. Inside a tracker every buffer is tracked whatever the level; the level sets whether
+    access records are kept (ADVANCED and PARANOID).
+    """
+
+    DISABLED = 0
+    SIMPLE = 1
+    ADVANCED = 2
+    PARANOID = 3
+
+    @classmethod
+    def parse(cls, value: Union[LeakLevel, str, int]) -> LeakLevel:
+        """A level from itself, its name in any case, or its ordinal; ValueError naming the choices."""
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip()
+        if text.isdigit() and int(text) in cls._value2member_map_:
+            return cls(int(text))
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            choices = ", ".join(level.name.lower() for level in cls)
+            raise ValueError(f"unknown leak detection level {value!r} (expected one of: {choices})") from None
+
+
+#: The tracker that owns buffers allocated in this context (an asyncio task inherits its creator's).
+owner: ContextVar[Any] = ContextVar("bufleak_owner", default=None)
+#: Trackers currently active, most recent last: the owner for threads that have no owner of their own.
+active: List[Any] = []
+active_lock = threading.Lock()
+
+_sampled: Dict[LeakRecord, None] = {}
+_reported: set = set()
+_level = LeakLevel.SIMPLE
+_record_class: Type[LeakRecord] = LeakRecord
+_sample_probability = 1 / 128
+_ABSENT = object()
+
+
+def _on_allocate(buf: Any) -> Optional[LeakRecord]:
+    if records.collected:
+        ResourceLeakDetector.report_pending()
+    tracker = owner.get()
+    if tracker is None or tracker.closed:
+        try:
+            tracker = active[-1]
+        except IndexError:
+            tracker = None
+    if tracker is not None:
+        return _record_class(buf, tracker.pool)
+    level = _level
+    if level is LeakLevel.DISABLED or type(buf) is UnpooledHeapByteBuf:
+        return None  # Netty does not track unpooled heap buffers either
+    if level is not LeakLevel.PARANOID and random() >= _sample_probability:
+        return None
+    return _record_class(buf, _sampled)
+
+
+def update_hook() -> None:
+    """Install the allocation hook while anything can track (a level above DISABLED, or a tracker)."""
+    tracking.set_allocation_hook(_on_allocate if (_level is not LeakLevel.DISABLED or active) else None)
+
+
+class ResourceLeakDetector:
+    """The process-wide leak detector for buffers (Netty's ``ResourceLeakDetector``), used statically.
+
+    The start level comes from the environment variable ``BUFLEAK_LEVEL`` (default ``simple``);
+    ``BUFLEAK_TARGET_RECORDS`` (default 4) and ``BUFLEAK_SAMPLING_INTERVAL`` (default 128) tune it.
+    """
+
+    @staticmethod
+    def set_level(level: Union[LeakLevel, str, int]) -> None:
+        """Set the level (a :class:`LeakLevel`, or its name); applies to buffers allocated from now on."""
+        global _level, _record_class
+        _level = LeakLevel.parse(level)
+        _record_class = TracedLeakRecord if _level >= LeakLevel.ADVANCED else LeakRecord
+        update_hook()
+
+    @staticmethod
+    def get_level() -> LeakLevel:
+        """The current level."""
+        return _level
+
+    @staticmethod
+    def is_enabled() -> bool:
+        """True unless the level is DISABLED."""
+        return _level is not LeakLevel.DISABLED
+
+    @staticmethod
+    def set_target_records(count: int) -> None:
+        """Keep about ``count`` access records per buffer (0: keep every one)."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"target records must be an int >= 0, got {count!r}")
+        records.target_records = count
+
+    @staticmethod
+    def get_target_records() -> int:
+        """How many access records are kept per buffer before old ones are dropped."""
+        return records.target_records
+
+    @staticmethod
+    def set_sampling_interval(interval: int) -> None:
+        """Track 1 in ``interval`` allocations at SIMPLE and ADVANCED (Netty's default: 128)."""
+        global _sample_probability
+        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+            raise ValueError(f"sampling interval must be an int >= 1, got {interval!r}")
+        _sample_probability = 1 / interval
+
+    @staticmethod
+    def report_pending() -> int:
+        """Log every sampled buffer garbage-collected unreleased since the last report; return how many.
+
+        Allocation does this on its own; call it to report without allocating. Each leak is reported
+        once, and identical reports (same sites, same records) only once, as in Netty.
+        """
+        count = 0
+        while True:
+            try:
+                record = records.collected.popleft()
+            except IndexError:
+                return count
+            if record.pool is not _sampled or _sampled.pop(record, _ABSENT) is _ABSENT:
+                continue  # a tracker's buffer (the tracker reports it), or already reported
+            report = Leak(record).report()
+            if report not in _reported:
+                _reported.add(report)
+                logger.error(report)
+                count += 1
+
+
+def _configure_from_environment() -> None:
+    for name, setter in (
+        ("BUFLEAK_LEVEL", ResourceLeakDetector.set_level),
+        ("BUFLEAK_TARGET_RECORDS", lambda value: ResourceLeakDetector.set_target_records(int(value))),
+        ("BUFLEAK_SAMPLING_INTERVAL", lambda value: ResourceLeakDetector.set_sampling_interval(int(value))),
+    ):
+        value = os.environ.get(name)
+        if value:
+            try:
+                setter(value)
+            except ValueError as exc:
+                logger.warning("ignoring %s=%r: %s", name, value, exc)
+
+
+ResourceLeakDetector.set_level(LeakLevel.SIMPLE)
+_configure_from_environment()
