@@ -1,0 +1,285 @@
+"""Codecs: ``ByteToMessageDecoder`` (with its cumulation buffer) and ``MessageToByteEncoder``.
+
+The cumulation is the classic leak spot: it holds bytes between reads. It is released as soon as it
+is fully read, and whatever is left when the channel closes (after a last ``decode_last``) or when
+the decoder is removed (its readable bytes are passed on to the next handler, as in Netty).
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, List, Optional
+
+from ..buffer.allocator import ByteBufAllocator
+from ..buffer.bytebuf import DEFAULT_MAX_CAPACITY, ByteBuf
+from ..buffer.refcount import ReferenceCountUtil
+from ..buffer.unpooled import Unpooled
+from .handlers import ChannelInboundHandlerAdapter, ChannelOutboundHandlerAdapter, MessageType
+
+
+class CodecException(ValueError):
+    """A codec failed (Netty's ``CodecException``)."""
+
+
+class DecoderException(CodecException):
+    """A decoder failed; other exceptions raised by ``decode`` arrive wrapped in one (the original is ``__cause__``)."""
+
+
+class EncoderException(CodecException):
+    """An encoder failed; other exceptions raised by ``encode`` arrive wrapped in one."""
+
+
+class TooLongFrameException(DecoderException):
+    """A frame is longer than the decoder allows."""
+
+
+class CorruptedFrameException(DecoderException):
+    """A frame's header makes no sense (a negative length, say)."""
+
+
+_STATE_INIT, _STATE_CALLING_CHILD_DECODE, _STATE_HANDLER_REMOVED_PENDING = 0, 1, 2
+
+
+def merge_cumulate(alloc: ByteBufAllocator, cumulation: ByteBuf, incoming: ByteBuf) -> ByteBuf:
+    """Netty's ``MERGE_CUMULATOR``: append ``incoming`` to ``cumulation`` (copying to a bigger buffer
+    when it must), release ``incoming`` and return the cumulation to use from now on."""
+    if not cumulation.is_readable():
+        cumulation.release()
+        return incoming
+    try:
+        required = incoming.readable_bytes()
+        if required > cumulation.max_writable_bytes() or (
+            required > cumulation.writable_bytes() and cumulation.ref_cnt() > 1
+        ):
+            # Growing in place is impossible, or would move memory that slices of it still share.
+            return _expand_cumulation(alloc, cumulation, incoming)
+        cumulation.write_bytes(incoming)
+        return cumulation
+    finally:
+        incoming.release()
+
+
+def _expand_cumulation(alloc: ByteBufAllocator, old: ByteBuf, incoming: ByteBuf) -> ByteBuf:
+    total = old.readable_bytes() + incoming.readable_bytes()
+    new = alloc.buffer(alloc.calculate_new_capacity(total, DEFAULT_MAX_CAPACITY))
+    to_release = new
+    try:
+        new.write_bytes(old)
+        new.write_bytes(incoming)
+        to_release = old
+    finally:
+        to_release.release()
+    return new
+
+
+class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
+    """Turns a stream of ``ByteBuf`` reads into messages: implement ``decode(ctx, buf, out)``.
+
+    ``decode`` reads what it can from ``buf`` (the cumulation, which it must not release) and appends
+    the messages it made to ``out``; it is called again while it makes progress. Bytes it leaves wait
+    for the next read. ``decode_last`` runs once more when the channel closes. Messages that are not
+    ``ByteBuf`` pass through untouched.
+    """
+
+    single_decode: bool = False
+    discard_after_reads: int = 16
+
+    def __init__(self) -> None:
+        self._cumulation: Optional[ByteBuf] = None
+        self._num_reads = 0
+        self._decode_state = _STATE_INIT
+        self._fired_channel_read = False
+
+    def decode(self, ctx: Any, buf: ByteBuf, out: List[Any]) -> None:
+        """Read whole messages from ``buf`` into ``out``; leave a partial one unread."""
+        raise NotImplementedError(f"{type(self).__name__} must implement decode(ctx, buf, out)")
+
+    def decode_last(self, ctx: Any, buf: ByteBuf, out: List[Any]) -> None:
+        """Called once when the channel closes, with what is left (by default: one more ``decode``)."""
+        if buf.is_readable():
+            self._decode_removal_reentry_protection(ctx, buf, out)
+
+    def internal_buffer(self) -> ByteBuf:
+        """The cumulation (do not release it), or the empty buffer."""
+        return self._cumulation if self._cumulation is not None else Unpooled.EMPTY_BUFFER
+
+    def actual_readable_bytes(self) -> int:
+        """Bytes waiting in the cumulation."""
+        return self.internal_buffer().readable_bytes()
+
+    def handler_removed0(self, ctx: Any) -> None:
+        """Called after the decoder was removed and its cumulation passed on; override to clean up more."""
+
+    # ------------------------------------------------------------------ events
+
+    def channel_read(self, ctx: Any, msg: Any) -> None:
+        if not isinstance(msg, ByteBuf):
+            ctx.fire_channel_read(msg)
+            return
+        out: List[Any] = []
+        try:
+            cumulation = self._cumulation
+            self._cumulation = msg if cumulation is None else merge_cumulate(ctx.alloc(), cumulation, msg)
+            self._call_decode(ctx, self._cumulation, out)
+        except DecoderException:
+            raise
+        except Exception as exc:
+            raise DecoderException(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            cumulation = self._cumulation
+            if cumulation is not None and not cumulation.is_readable():
+                self._num_reads = 0
+                self._cumulation = None
+                cumulation.release()
+            else:
+                self._num_reads += 1
+                if self._num_reads >= self.discard_after_reads:
+                    self._num_reads = 0
+                    self._discard_some_read_bytes()
+            if out:
+                self._fired_channel_read = True
+                _fire(ctx, out)
+
+    def channel_read_complete(self, ctx: Any) -> None:
+        self._num_reads = 0
+        self._discard_some_read_bytes()
+        self._fired_channel_read = False
+        ctx.fire_channel_read_complete()
+
+    def channel_inactive(self, ctx: Any) -> None:
+        self._channel_input_closed(ctx)
+
+    def handler_removed(self, ctx: Any) -> None:
+        if self._decode_state == _STATE_CALLING_CHILD_DECODE:
+            self._decode_state = _STATE_HANDLER_REMOVED_PENDING
+            return
+        buf, self._cumulation = self._cumulation, None
+        self._num_reads = 0
+        if buf is not None:
+            if buf.is_readable():
+                ctx.fire_channel_read(buf)
+                ctx.fire_channel_read_complete()
+            else:
+                buf.release()
+        self.handler_removed0(ctx)
+
+    # ------------------------------------------------------------------ decoding
+
+    def _call_decode(self, ctx: Any, buf: ByteBuf, out: List[Any]) -> None:
+        while buf.is_readable():
+            if out:
+                _fire(ctx, out)
+                if ctx.is_removed():
+                    break
+            before = buf.readable_bytes()
+            self._decode_removal_reentry_protection(ctx, buf, out)
+            if ctx.is_removed():
+                break
+            if not out:
+                if before == buf.readable_bytes():
+                    break
+                continue
+            if before == buf.readable_bytes():
+                raise DecoderException(f"{type(self).__name__}.decode() did not read anything but decoded a message.")
+            if self.single_decode:
+                break
+
+    def _decode_removal_reentry_protection(self, ctx: Any, buf: ByteBuf, out: List[Any]) -> None:
+        self._decode_state = _STATE_CALLING_CHILD_DECODE
+        try:
+            self.decode(ctx, buf, out)
+        finally:
+            removal_pending = self._decode_state == _STATE_HANDLER_REMOVED_PENDING
+            self._decode_state = _STATE_INIT
+            if removal_pending:
+                _fire(ctx, out)
+                self.handler_removed(ctx)
+
+    def _channel_input_closed(self, ctx: Any) -> None:
+        out: List[Any] = []
+        try:
+            cumulation = self._cumulation
+            if cumulation is not None:
+                self._call_decode(ctx, cumulation, out)
+                if not ctx.is_removed():
+                    rest = self._cumulation
+                    self.decode_last(ctx, rest if rest is not None else Unpooled.EMPTY_BUFFER, out)
+            else:
+                self.decode_last(ctx, Unpooled.EMPTY_BUFFER, out)
+        except DecoderException:
+            raise
+        except Exception as exc:
+            raise DecoderException(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            cumulation, self._cumulation = self._cumulation, None
+            if cumulation is not None:
+                cumulation.release()
+            fired = bool(out)
+            _fire(ctx, out)
+            if fired:
+                ctx.fire_channel_read_complete()
+            ctx.fire_channel_inactive()
+
+    def _discard_some_read_bytes(self) -> None:
+        cumulation = self._cumulation
+        # Only a cumulation nobody else shares (no retained slices) may move its bytes.
+        if cumulation is not None and cumulation.ref_cnt() == 1 and cumulation.reader_index >= cumulation.capacity >> 1:
+            cumulation.discard_read_bytes()
+
+
+def _fire(ctx: Any, out: List[Any]) -> None:
+    """Pass every decoded message on, and empty ``out``."""
+    for msg in out:
+        ctx.fire_channel_read(msg)
+    out.clear()
+
+
+class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
+    """Encodes messages of ``outbound_message_type`` into a ``ByteBuf``: implement ``encode(ctx, msg, out)``.
+
+    The message is released after ``encode`` (retain it there to keep it); other messages pass through.
+    The buffer comes from ``allocate_buffer`` (``ctx.alloc().io_buffer()`` when ``prefer_direct``).
+    """
+
+    outbound_message_type: ClassVar[MessageType] = object
+
+    def __init__(self, outbound_message_type: Optional[MessageType] = None, prefer_direct: bool = True) -> None:
+        if outbound_message_type is not None:
+            self.outbound_message_type = outbound_message_type  # type: ignore[misc]
+        self.prefer_direct = prefer_direct
+
+    def accept_outbound_message(self, msg: Any) -> bool:
+        """True when ``msg`` should be encoded."""
+        return isinstance(msg, self.outbound_message_type)
+
+    def allocate_buffer(self, ctx: Any, msg: Any, prefer_direct: bool) -> ByteBuf:
+        """The buffer ``encode`` writes into."""
+        alloc = ctx.alloc()
+        return alloc.io_buffer() if prefer_direct else alloc.heap_buffer()
+
+    def encode(self, ctx: Any, msg: Any, out: ByteBuf) -> None:
+        """Write ``msg``'s bytes into ``out``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement encode(ctx, msg, out)")
+
+    def write(self, ctx: Any, msg: Any, promise: Any = None) -> None:
+        if not self.accept_outbound_message(msg):
+            ctx.write(msg, promise)
+            return
+        buf: Optional[ByteBuf] = None
+        try:
+            buf = self.allocate_buffer(ctx, msg, self.prefer_direct)
+            try:
+                self.encode(ctx, msg, buf)
+            finally:
+                ReferenceCountUtil.release(msg)
+        except EncoderException:
+            if buf is not None:
+                buf.release()
+            raise
+        except Exception as exc:
+            if buf is not None:
+                buf.release()
+            raise EncoderException(f"{type(exc).__name__}: {exc}") from exc
+        if buf.is_readable():
+            ctx.write(buf, promise)
+        else:
+            buf.release()
+            ctx.write(Unpooled.EMPTY_BUFFER, promise)

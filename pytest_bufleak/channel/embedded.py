@@ -1,0 +1,228 @@
+"""EmbeddedChannel: run a pipeline without any I/O, for tests (Netty's ``EmbeddedChannel``).
+
+What reaches the tail is queued for ``read_inbound()`` instead of being released; what is flushed
+at the head is queued for ``read_outbound()``. Exceptions that reach the tail (and failed writes) are
+recorded and raised by ``check_exception()``, which ``write_inbound``/``write_outbound``/``finish``
+call for you.
+"""
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Any, Callable, Deque, List, Optional
+
+from ..buffer.allocator import ByteBufAllocator
+from ..buffer.refcount import ReferenceCountUtil
+from .channel import Channel, ChannelOutboundBuffer, WriteBufferWaterMark
+from .future import ChannelPromise, ClosedChannelException
+
+logger = logging.getLogger("pytest_bufleak")
+
+
+class EmbeddedChannel(Channel):
+    """A channel whose two ends are queues: ``EmbeddedChannel(handler, ...)`` is active at once.
+
+    ``write_inbound(*msgs)`` feeds messages in as if read from a peer; ``write_outbound(*msgs)`` writes
+    and flushes; both return whether anything is queued at the matching end afterwards. Finish a test
+    with ``finish_and_release_all()`` (or ``finish()`` and read/release what is left).
+    """
+
+    def __init__(
+        self,
+        *handlers: Any,
+        alloc: Optional[ByteBufAllocator] = None,
+        water_mark: Optional[WriteBufferWaterMark] = None,
+    ) -> None:
+        super().__init__(alloc, water_mark)
+        self._inbound_messages: Deque[Any] = deque()
+        self._outbound_messages: Deque[Any] = deque()
+        self._tasks: Deque[Callable[[], None]] = deque()
+        self._exception: Optional[BaseException] = None
+        self._pipeline.add_last(*handlers)
+        self._active = True
+        self._pipeline.fire_channel_active()
+        self.run_pending_tasks()
+
+    # ------------------------------------------------------------------ queues
+
+    def inbound_messages(self) -> Deque[Any]:
+        """Messages that reached the tail, oldest first."""
+        return self._inbound_messages
+
+    def outbound_messages(self) -> Deque[Any]:
+        """Messages flushed at the head, oldest first."""
+        return self._outbound_messages
+
+    def read_inbound(self) -> Any:
+        """The oldest message that reached the tail (you own it), or None."""
+        queue = self._inbound_messages
+        return queue.popleft() if queue else None
+
+    def read_outbound(self) -> Any:
+        """The oldest message flushed at the head (you own it), or None."""
+        queue = self._outbound_messages
+        return queue.popleft() if queue else None
+
+    # ------------------------------------------------------------------ feeding
+
+    def write_inbound(self, *msgs: Any) -> bool:
+        """Fire each message through the pipeline, then ``channel_read_complete``.
+
+        Returns whether anything is queued for ``read_inbound()``. Raises what a handler failed with.
+        """
+        self._ensure_open(msgs)
+        pipeline = self._pipeline
+        for msg in msgs:
+            pipeline.fire_channel_read(msg)
+        self.flush_inbound()
+        return bool(self._inbound_messages)
+
+    def write_one_inbound(self, msg: Any) -> None:
+        """Fire one message through the pipeline, without ``channel_read_complete`` or an exception check."""
+        self._ensure_open((msg,))
+        self._pipeline.fire_channel_read(msg)
+
+    def flush_inbound(self) -> EmbeddedChannel:
+        """Fire ``channel_read_complete``, run pending tasks and raise a recorded exception."""
+        if self._open:
+            self._pipeline.fire_channel_read_complete()
+        self.run_pending_tasks()
+        self.check_exception()
+        return self
+
+    def write_outbound(self, *msgs: Any) -> bool:
+        """Write each message through the pipeline and flush.
+
+        Returns whether anything is queued for ``read_outbound()``. Raises what a handler failed with.
+        """
+        self._ensure_open(msgs)
+        promises = [self.write(msg) for msg in msgs]
+        self.run_pending_tasks()
+        self.flush()
+        for promise in promises:
+            promise.add_listener(self._record_failure)
+        self.run_pending_tasks()
+        self.check_exception()
+        return bool(self._outbound_messages)
+
+    def write_one_outbound(self, msg: Any) -> ChannelPromise:
+        """Write one message without flushing; returns its promise."""
+        self._ensure_open((msg,))
+        return self.write(msg)
+
+    def flush_outbound(self) -> EmbeddedChannel:
+        """Flush, run pending tasks and raise a recorded exception."""
+        self.run_pending_tasks()
+        self.flush()
+        self.run_pending_tasks()
+        self.check_exception()
+        return self
+
+    # ------------------------------------------------------------------ finishing
+
+    def finish(self) -> bool:
+        """Close the channel and raise a recorded exception; True if anything is left in either queue."""
+        return self._finish(False)
+
+    def finish_and_release_all(self) -> bool:
+        """Like ``finish()``, then release everything left in both queues (even if an exception is raised)."""
+        return self._finish(True)
+
+    def _finish(self, release_all: bool) -> bool:
+        try:
+            self.close()
+            self.check_exception()
+            return bool(self._inbound_messages) or bool(self._outbound_messages)
+        finally:
+            if release_all:
+                self.release_inbound()
+                self.release_outbound()
+
+    def release_inbound(self) -> bool:
+        """Release everything queued for ``read_inbound()``; True if there was anything."""
+        return _release_all(self._inbound_messages)
+
+    def release_outbound(self) -> bool:
+        """Release everything queued for ``read_outbound()``; True if there was anything."""
+        return _release_all(self._outbound_messages)
+
+    def close(self, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
+        """Close the channel and run every task it left (``channel_inactive``, ``handler_removed``)."""
+        self.run_pending_tasks()
+        promise = super().close(promise)
+        self.run_pending_tasks()
+        return promise
+
+    # ------------------------------------------------------------------ exceptions and tasks
+
+    def check_exception(self) -> None:
+        """Raise (and forget) the first exception recorded since the last check, if any."""
+        exc, self._exception = self._exception, None
+        if exc is not None:
+            raise exc
+
+    def run_pending_tasks(self) -> None:
+        """Run the tasks the channel deferred (as Netty's ``EmbeddedEventLoop`` does)."""
+        tasks = self._tasks
+        while tasks:
+            try:
+                tasks.popleft()()
+            except Exception as exc:  # noqa: BLE001 - recorded for check_exception
+                self._record_exception(exc)
+
+    def _record_exception(self, cause: BaseException) -> None:
+        if self._exception is None:
+            self._exception = cause
+        else:
+            logger.warning(
+                "More than one exception was raised. Will report only the first one and log others.", exc_info=cause
+            )
+
+    def _record_failure(self, promise: ChannelPromise) -> None:
+        cause = promise.cause()
+        if cause is not None:
+            self._record_exception(cause)
+
+    def _ensure_open(self, msgs: tuple) -> None:
+        if not self._open:
+            for msg in msgs:
+                ReferenceCountUtil.safe_release(msg)
+            raise ClosedChannelException()
+
+    # ------------------------------------------------------------------ transport
+
+    def _do_write(self, outbound: ChannelOutboundBuffer) -> None:
+        queue = self._outbound_messages
+        while outbound.flushed:
+            msg, _, promise = outbound.remove()
+            queue.append(msg)
+            promise.try_success()
+
+    def _do_close(self) -> None:
+        pass
+
+    def _execute_later(self, task: Callable[[], None]) -> None:
+        self._tasks.append(task)
+
+    def _on_unhandled_inbound_message(self, msg: Any) -> None:
+        self._inbound_messages.append(msg)
+
+    def _on_unhandled_exception(self, cause: BaseException) -> None:
+        self._record_exception(cause)
+
+    def __repr__(self) -> str:
+        state = "active" if self._active else ("open" if self._open else "closed")
+        return f"EmbeddedChannel({state})"
+
+
+def _release_all(queue: Deque[Any]) -> bool:
+    had = bool(queue)
+    errors: List[BaseException] = []
+    while queue:
+        try:
+            ReferenceCountUtil.release(queue.popleft())
+        except Exception as exc:  # noqa: BLE001 - release the rest, then report
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+    return had
