@@ -48,7 +48,7 @@ def _matches(path: str, pattern: str, root: str) -> bool:
     plain = path.replace(os.sep, "/")
     pattern = pattern.rstrip("/")
     if "/" not in pattern:
-        return any(fnmatch.fnmatch(part, pattern) for part in plain.split("/"))
+        return fnmatch.fnmatch(plain.rsplit("/", 1)[-1], pattern)
     return (fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/*")
             or fnmatch.fnmatch(plain, pattern))
 

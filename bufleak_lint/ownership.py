@@ -238,6 +238,15 @@ def _loaded_names(node: cst.CSTNode) -> Set[str]:
     return out
 
 
+def _operands(node: cst.CSTNode, kind: type) -> List[cst.CSTNode]:
+    """The operands of a left-nested chain ``a + b + c`` in order, without recursion."""
+    rights = []
+    while isinstance(node, kind):
+        rights.append(node.right)
+        node = node.left
+    return [node] + rights[::-1]
+
+
 def _is_allocator_expression(node: cst.BaseExpression) -> bool:
     """``ctx.alloc()``, ``PooledByteBufAllocator(...)``, ``ByteBufAllocator.DEFAULT``."""
     if isinstance(node, cst.Call):
@@ -688,8 +697,8 @@ class OwnershipAnalysis:
     def _test(self, node: cst.BaseExpression) -> None:
         """Evaluate a condition: operands are read, not stored."""
         if isinstance(node, cst.BooleanOperation):
-            self._test(node.left)
-            self._test(node.right)
+            for operand in _operands(node, cst.BooleanOperation):
+                self._test(operand)
         elif isinstance(node, cst.UnaryOperation):
             self._test(node.expression)
         else:
@@ -740,8 +749,12 @@ class OwnershipAnalysis:
         if isinstance(node, cst.FormattedStringExpression):
             self._use(self._value(node.expression), "used", node.expression)
             return None
-        if isinstance(node, (cst.Lambda, cst.SimpleString, cst.Integer, cst.Float,
-                             cst.Imaginary, cst.Ellipsis)):
+        if isinstance(node, cst.BinaryOperation):
+            for operand in _operands(node, cst.BinaryOperation):
+                self._expr(operand)
+            return None
+        if isinstance(node, (cst.Lambda, cst.SimpleString, cst.ConcatenatedString, cst.Integer,
+                             cst.Float, cst.Imaginary, cst.Ellipsis)):
             return None
         for child in _children(node):
             self._expr(child)
