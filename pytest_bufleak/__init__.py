@@ -1,6 +1,7 @@
 """bufleak's runtime: Netty-style reference-counted buffers, leak detection and a channel pipeline."""
 from .buffer.allocator import ByteBufAllocator
 from .buffer.bytebuf import ByteBuf
+from .buffer.pooled import PooledByteBufAllocator
 from .buffer.refcount import IllegalReferenceCountException, ReferenceCounted, ReferenceCountUtil
 from .buffer.unpooled import Unpooled, UnpooledByteBufAllocator
 from .buffer.util import ByteBufUtil
@@ -12,6 +13,7 @@ __all__ = [
     "ByteBufUtil",
     "IllegalReferenceCountException",
     "LeakLevel",
+    "PooledByteBufAllocator",
     "ReferenceCountUtil",
     "ReferenceCounted",
     "ResourceLeakDetector",

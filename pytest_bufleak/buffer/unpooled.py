@@ -152,8 +152,6 @@ class EmptyByteBuf(ByteBuf):
 
 
 UnpooledByteBufAllocator.DEFAULT = UnpooledByteBufAllocator()
-# Until the pooled allocator lands, the process-wide default is the unpooled one.
-ByteBufAllocator.DEFAULT = UnpooledByteBufAllocator.DEFAULT
 
 
 class Unpooled:

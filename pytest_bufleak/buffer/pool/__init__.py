@@ -1,0 +1,1 @@
+"""The pooled allocator's parts, one job per module (private: the public face is ``buffer.pooled``)."""
