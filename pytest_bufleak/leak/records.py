@@ -124,16 +124,17 @@ class Leak:
     """A tracked buffer found unreleased: still live, or garbage-collected with a count above 0.
 
     ``buffer`` is the live buffer (None once collected), ``ref_cnt`` its count (None once collected),
-    ``description`` its repr, ``site`` its allocation site ``path:line``, ``created`` the allocation
+    ``kind`` its class name, ``description`` its repr, ``site`` its allocation site ``path:line``, ``created`` the allocation
     record, ``records`` the access records (newest first) and ``dropped`` how many were dropped.
     """
 
-    __slots__ = ("buffer", "ref_cnt", "description", "collected", "created", "records", "dropped")
+    __slots__ = ("buffer", "ref_cnt", "kind", "description", "collected", "created", "records", "dropped")
 
     def __init__(self, record: LeakRecord) -> None:
         buf = record.buffer()
         self.buffer = buf
         self.collected = buf is None
+        self.kind = record.kind
         self.ref_cnt = None if buf is None else buf.ref_cnt()
         self.description = f"{record.kind}(garbage-collected)" if buf is None else repr(buf)
         self.created = AccessRecord(None, sites.resolve(record.created))
@@ -159,11 +160,14 @@ class Leak:
         return f"{sites.shorten(frame.filename, relative_to)}:{frame.lineno}"
 
     def summary(self, relative_to: Optional[str] = None) -> str:
-        """One line: the buffer, its count and where it was allocated."""
-        count = "garbage-collected with refCnt > 0" if self.collected else f"refCnt: {self.ref_cnt}"
+        """One line: the buffer, its count (or that it was garbage-collected) and where it was allocated."""
+        if self.collected:
+            state = f"{self.kind}, garbage-collected unreleased"
+        else:
+            state = f"{self.description}, refCnt: {self.ref_cnt}"
         frame = self.frame
         where = "" if frame is None else f" in {frame.name}"
-        return f"{self.description}, {count}, allocated at {self.site_relative_to(relative_to)}{where}"
+        return f"{state}, allocated at {self.site_relative_to(relative_to)}{where}"
 
     def report(self, relative_to: Optional[str] = None) -> str:
         """Netty's leak report: the headline, ``Recent access records:``, ``#1:`` ..., ``Created at:``."""
@@ -214,10 +218,11 @@ class Leak:
         return f"<Leak {self.summary()}>"
 
 
-def format_leaks(leaks: List[Leak], relative_to: Optional[str] = None) -> str:
-    """A readable account of several leaks: a summary line and Netty's report for each."""
+def format_leaks(leaks: List[Leak], relative_to: Optional[str] = None, owner: str = "") -> str:
+    """A readable account of several leaks: ``<owner> leaked N buffers:``, then a summary line and
+    Netty's report for each."""
     noun = "buffer" if len(leaks) == 1 else "buffers"
-    blocks = [f"{len(leaks)} leaked {noun}:"]
+    blocks = [f"{owner + ' ' if owner else ''}leaked {len(leaks)} {noun}:"]
     for number, leak in enumerate(leaks, 1):
         blocks.append(f"[{number}] {leak.summary(relative_to)}\n{leak.report(relative_to)}")
     return "\n".join(blocks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dis
 import os
 import sys
-from typing import NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 #: Frames kept per site: the user's frame and its nearest callers.
 DEPTH = 3
@@ -46,9 +46,26 @@ class Frame(NamedTuple):
         return f"{shorten(self.filename, relative_to)}:{self.lineno} in {self.name}"
 
 
-def resolve(site: Site) -> list[Frame]:
-    """The frames of a captured site, innermost first, with their line numbers."""
-    return [Frame(code.co_filename, line_of(code, lasti), code.co_name) for code, lasti in zip(site[::2], site[1::2])]
+def resolve(site: Site) -> List[Frame]:
+    """The frames of a captured site, innermost first, with their line numbers.
+
+    The first frame is always kept; its callers inside pytest or pluggy (test-runner plumbing) are not.
+    """
+    frames = []
+    for code, lasti in zip(site[::2], site[1::2]):
+        if frames and code.co_filename.startswith(_runner_dirs()):
+            break
+        frames.append(Frame(code.co_filename, line_of(code, lasti), code.co_name))
+    return frames
+
+
+def _runner_dirs() -> Tuple[str, ...]:
+    dirs = []
+    for name in ("_pytest", "pluggy"):
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__file__", None):
+            dirs.append(os.path.dirname(module.__file__) + os.sep)
+    return tuple(dirs)
 
 
 def line_of(code, lasti: int) -> int:

@@ -23,9 +23,11 @@ class LeakTracker:
     allocated later are not its own); :meth:`leaks` keeps answering after that.
     """
 
-    def __init__(self, name: Optional[str] = None) -> None:
+    def __init__(self, name: Optional[str] = None, relative_to: Optional[str] = None) -> None:
         #: What the tracker tracks, for messages (a test id, "session", ...).
         self.name = name
+        #: Directory that reports show paths relative to (None: absolute paths).
+        self.relative_to = relative_to
         #: The records of the unreleased buffers it owns, in order of allocation.
         self.pool: Dict[LeakRecord, None] = {}
         #: True once the scope ended: buffers are no longer attributed to it.
@@ -81,21 +83,22 @@ class LeakTracker:
         """Forget every buffer tracked so far: they will not be reported, here or by the detector."""
         self.pool.clear()
 
-    def assert_clean(self, relative_to: Optional[str] = None) -> None:
+    def assert_clean(self) -> None:
         """Raise ``AssertionError`` naming every leaked buffer (repr, count, site, access records)."""
         leaks = self.leaks()
         if leaks:
-            raise AssertionError(format_leaks(leaks, relative_to))
+            raise AssertionError(format_leaks(leaks, self.relative_to, self.name or ""))
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<LeakTracker {self.name or ''} {state}, {len(self.pool)} unreleased>"
 
 
-def track_leaks(name: Optional[str] = None) -> LeakTracker:
+def track_leaks(name: Optional[str] = None, relative_to: Optional[str] = None) -> LeakTracker:
     """Track every buffer allocated inside ``with track_leaks() as tracker:``; no pytest needed.
 
     After the block, ``tracker.leaks()`` lists the buffers not released (with allocation sites and
     access records) and ``tracker.assert_clean()`` raises ``AssertionError`` if there are any.
+    ``relative_to`` is a directory that reports show paths relative to.
     """
-    return LeakTracker(name)
+    return LeakTracker(name, relative_to)

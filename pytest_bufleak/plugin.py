@@ -1,0 +1,233 @@
+"""The pytest plugin: ``pytest --bufleak`` fails each test that leaks a buffer and names where it was made.
+
+Hooks only: they map test phases onto :mod:`pytest_bufleak.leak` trackers, one per scope node (the
+test item, its class, module, package, the session). A buffer belongs to the tracker active when it
+was allocated: the test's during its setup, call and teardown, a wider fixture's while that fixture
+is set up. A tracker is checked when its scope ends, after the teardown of the test that ends it, and
+what it still holds is reported as an error at that teardown.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+
+from .leak import LeakLevel, LeakTracker, ResourceLeakDetector, format_leaks, track_leaks
+
+LEVELS = ("paranoid", "advanced", "simple")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+_SESSION = pytest.StashKey["BufleakSession"]()
+_FAILED = pytest.StashKey[bool]()
+_LEAKS = pytest.StashKey[List[dict]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--bufleak``, ``--bufleak-level``, ``--bufleak-report`` and the ini keys ``bufleak``, ``bufleak_level``."""
+    group = parser.getgroup("bufleak", "reference-counted buffer leaks (bufleak)")
+    group.addoption(
+        "--bufleak", action="store_true", default=False,
+        help="fail every test that leaves a ByteBuf unreleased (ini: bufleak = true).",
+    )
+    group.addoption(
+        "--bufleak-level", metavar="LEVEL", default=None,
+        help="paranoid (default), advanced or simple: whether leak reports carry access records.",
+    )
+    group.addoption("--bufleak-report", metavar="PATH", default=None, help="also write the leaks found to PATH as JSON.")
+    parser.addini("bufleak", "check every test for leaked buffers, like --bufleak (true/false).", default="false")
+    parser.addini("bufleak_level", "the --bufleak-level to use when the option is not given.", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Validate the options; when enabled, register the session that does the checking."""
+    enabled = config.getoption("bufleak") or _ini_flag(config.getini("bufleak"))
+    level = _parse_level(config)
+    report_path = config.getoption("bufleak_report")
+    if report_path is not None:
+        report_path = os.path.abspath(report_path)
+        if not os.path.isdir(os.path.dirname(report_path)):
+            raise pytest.UsageError(f"--bufleak-report: directory {os.path.dirname(report_path)!r} does not exist")
+    if enabled:
+        session = BufleakSession(config, level, report_path)
+        config.stash[_SESSION] = session
+        config.pluginmanager.register(session, "bufleak-session")
+
+
+def _ini_flag(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise pytest.UsageError(f"ini option bufleak: expected true or false, got {value!r}")
+
+
+def _parse_level(config: pytest.Config) -> LeakLevel:
+    value = config.getoption("bufleak_level")
+    source = "--bufleak-level"
+    if value is None:
+        value, source = config.getini("bufleak_level") or "paranoid", "ini option bufleak_level"
+    if str(value).strip().lower() not in LEVELS:
+        raise pytest.UsageError(f"{source}: unknown level {value!r} (expected one of: {', '.join(LEVELS)})")
+    return LeakLevel.parse(value)
+
+
+@pytest.fixture
+def bufleak(request: pytest.FixtureRequest) -> Iterator[LeakTracker]:
+    """The test's leak tracker: ``.live()`` lists its live buffers (``.buffer``, ``.site``), ``.assert_clean()``.
+
+    Under ``--bufleak`` it is the tracker the plugin checks after teardown; without it, a tracker of
+    the buffers allocated while this fixture is active.
+    """
+    session = request.config.stash.get(_SESSION, None)
+    if session is not None:
+        yield session.tracker(request.node, "function")
+    else:
+        with track_leaks(request.node.nodeid, str(request.config.rootpath)) as tracker:
+            yield tracker
+
+
+def _allowance(node: Any) -> int:
+    """How many leaks ``@pytest.mark.bufleak(allow=N)`` tolerates at ``node``; UsageError if malformed."""
+    mark = node.get_closest_marker("bufleak")
+    if mark is None:
+        return 0
+    allow = mark.kwargs.get("allow", 0)
+    if mark.args or set(mark.kwargs) - {"allow"} or isinstance(allow, bool) or not isinstance(allow, int) or allow < 0:
+        arguments = ", ".join([repr(arg) for arg in mark.args] + [f"{key}={value!r}" for key, value in mark.kwargs.items()])
+        raise pytest.UsageError(
+            f"{node.nodeid}: @pytest.mark.bufleak({arguments}): expected bufleak(allow=N) with an int N >= 0"
+        )
+    return allow
+
+
+class BufleakSession:
+    """What ``--bufleak`` adds to a run: a tracker per scope node, checked when its scope ends."""
+
+    def __init__(self, config: pytest.Config, level: LeakLevel, report_path: Optional[str]) -> None:
+        self.config = config
+        self.level = level
+        self.report_path = report_path
+        self.root = str(config.rootpath)
+        self.trackers: Dict[Any, Tuple[str, LeakTracker]] = {}
+        self.reported: List[Tuple[str, List[dict]]] = []
+        self.previous_level = ResourceLeakDetector.get_level()
+        ResourceLeakDetector.set_level(level)
+
+    def tracker(self, node: Any, scope: str) -> LeakTracker:
+        """The tracker of ``node`` (made on first use)."""
+        entry = self.trackers.get(node)
+        if entry is None:
+            entry = self.trackers[node] = (scope, LeakTracker(node.nodeid or "session", self.root))
+        return entry[1]
+
+    def pytest_report_header(self) -> str:
+        return f"bufleak: checking for leaked buffers, level {self.level.name.lower()}"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: List[pytest.Item]) -> None:
+        for item in items:
+            _allowance(item)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Iterator[Any]:
+        with self.tracker(request.node, fixturedef.scope).active():
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
+        with self.tracker(item, "function").active():
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+        with self.tracker(item, "function").active():
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:
+        try:
+            with self.tracker(item, "function").active():
+                result = yield
+        except BaseException:
+            self._check_ended_scopes(item, nextitem, teardown_failed=True)
+            raise
+        message = self._check_ended_scopes(item, nextitem, teardown_failed=False)
+        if message:
+            pytest.fail(message, pytrace=False)
+        return result
+
+    def _check_ended_scopes(self, item: pytest.Item, nextitem: Optional[pytest.Item], teardown_failed: bool) -> str:
+        """Check and clear the trackers of the scopes ``item``'s teardown ended; return the failure text."""
+        still_needed = set(nextitem.listchain()) if nextitem is not None else set()
+        messages: List[str] = []
+        leaks_json: List[dict] = []
+        for node in reversed(item.listchain()):
+            if node in still_needed or node not in self.trackers:
+                continue
+            scope, tracker = self.trackers.pop(node)
+            tracker.close()
+            leaks = tracker.leaks()
+            tracker.clear()
+            if not leaks or node.get_closest_marker("no_bufleak") is not None:
+                continue
+            if node is item and (teardown_failed or item.stash.get(_FAILED, False)):
+                continue  # the test already failed: no second report
+            allow = _allowance(node)
+            if len(leaks) <= allow:
+                continue
+            owner = "test " + node.nodeid if node is item else f"{scope}-scoped fixtures of {node.nodeid or 'the session'}"
+            if allow:
+                owner += f" (allowed {allow})"
+            messages.append("bufleak: " + format_leaks(leaks, self.root, owner))
+            for leak in leaks:
+                leaks_json.append(dict(leak.to_json(self.root), scope=scope, owner=node.nodeid))
+                item.user_properties.append(("bufleak", f"{leak.summary(self.root)} ({scope} scope)"))
+        if leaks_json:
+            item.stash[_LEAKS] = leaks_json
+        return "" if teardown_failed else "\n\n".join(messages)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+        report = yield
+        if call.when != "teardown":
+            if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+                item.stash[_FAILED] = True
+        elif _LEAKS in item.stash:
+            report.bufleak = item.stash[_LEAKS]
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        leaks = getattr(report, "bufleak", None)
+        if leaks:
+            self.reported.append((report.nodeid, leaks))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.reported:
+            return
+        count = sum(len(leaks) for _, leaks in self.reported)
+        terminalreporter.section(f"bufleak: {count} leaked buffer{'s' if count != 1 else ''}", sep="=", red=True)
+        for nodeid, leaks in self.reported:
+            terminalreporter.line(nodeid)
+            for leak in leaks:
+                where = "" if leak["scope"] == "function" else f" ({leak['scope']} scope)"
+                terminalreporter.line(f"    {leak['repr']} allocated at {leak['site']}{where}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for _, tracker in self.trackers.values():  # scopes an interrupted run never finished
+            tracker.close()
+            tracker.clear()
+        self.trackers.clear()
+        if self.report_path is not None and not hasattr(self.config, "workerinput"):
+            tests = [{"nodeid": nodeid, "leaks": leaks} for nodeid, leaks in self.reported]
+            document = {"level": self.level.name.lower(), "tests": tests}
+            with open(self.report_path, "w", encoding="utf-8") as stream:
+                json.dump(document, stream, indent=2)
+                stream.write("\n")
+
+    def pytest_unconfigure(self) -> None:
+        ResourceLeakDetector.set_level(self.previous_level)
+        del self.config.stash[_SESSION]
