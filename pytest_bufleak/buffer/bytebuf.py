@@ -130,7 +130,7 @@ class ByteBuf(ReferenceCounted):
         if not (0 <= index and 0 <= length and index + length <= self._cap):
             self._index_error(index, length)
 
-    def _region(self, index: Optional[int], length: Optional[int], method: str) -> tuple:
+    def _index_and_length(self, index: Optional[int], length: Optional[int], method: str) -> tuple:
         """``(index, length)`` checked against the capacity; both None means the readable bytes."""
         self._ensure_accessible()
         if index is None and length is None:
@@ -445,7 +445,7 @@ class ByteBuf(ReferenceCounted):
 
         Like Netty's ``nioBuffer()``: valid only while the buffer is live; do not keep it past ``release()``.
         """
-        index, length = self._region(index, length, "nio_buffer")
+        index, length = self._index_and_length(index, length, "nio_buffer")
         return memoryview(self._mem)[index:index + length]
 
     # ------------------------------------------------------------------ search
@@ -530,7 +530,7 @@ class ByteBuf(ReferenceCounted):
 
     def slice(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
         """A fixed-size view of ``[index, index+length)`` (the readable bytes by default), sharing the count."""
-        index, length = self._region(index, length, "slice")
+        index, length = self._index_and_length(index, length, "slice")
         from .derived import UnpooledSlicedByteBuf
 
         return UnpooledSlicedByteBuf(self, index, length)
@@ -562,7 +562,7 @@ class ByteBuf(ReferenceCounted):
 
     def copy(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
         """Independent memory holding ``[index, index+length)`` (the readable bytes by default); count 1."""
-        index, length = self._region(index, length, "copy")
+        index, length = self._index_and_length(index, length, "copy")
         make = self._alloc.direct_buffer if self.is_direct() else self._alloc.heap_buffer
         out = make(length, self._max_cap)
         out._mem[0:length] = self._mem[index:index + length]
