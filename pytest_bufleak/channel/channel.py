@@ -165,7 +165,8 @@ class Channel:
         return max(self._water_mark.high - outbound.pending_bytes() + 1, 0)
 
     def close_future(self) -> ChannelPromise:
-        """A promise completed when the channel has closed."""
+        """A promise completed once the channel has closed, ``channel_inactive`` was fired and every handler
+        was removed: after it, nothing in the pipeline holds a buffer any more."""
         return self._close_future
 
     def new_promise(self) -> ChannelPromise:
@@ -233,13 +234,15 @@ class Channel:
         if outbound is not None:
             outbound.fail_all(ClosedChannelException())
         promise.try_success()
-        self._close_future.try_success()
         self._execute_later(lambda: self._fire_inactive_and_destroy(was_active))
 
     def _fire_inactive_and_destroy(self, was_active: bool) -> None:
-        if was_active:
-            self._pipeline.fire_channel_inactive()
-        self._pipeline._destroy()
+        try:
+            if was_active:
+                self._pipeline.fire_channel_inactive()
+            self._pipeline._destroy()
+        finally:
+            self._close_future.try_success()
 
     # ------------------------------------------------------------------ what the tail does
 

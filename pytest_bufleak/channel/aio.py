@@ -1,0 +1,329 @@
+"""The pipeline on asyncio TCP: ``serve(initializer, host, port)`` and ``connect(initializer, host, port)``.
+
+Reads land in buffers from the channel's allocator (``alloc.io_buffer``, pooled by default) through
+``asyncio.BufferedProtocol``: each read is fired into the pipeline as a ``ByteBuf`` the handlers own.
+Writes queue in the channel's outbound buffer; ``flush()`` hands them to the transport.
+
+Memory given to the transport: on Python >= 3.12 ``transport.write`` may keep a view of the memory it
+was given until the socket takes it. So a flush passes the transport a ``bytes`` copy of the flushed
+buffers (one copy, all flushed buffers joined into a single write) and releases the buffers at once:
+no pooled memory is ever held by the transport, and a buffer's life ends at the flush that sent it.
+
+Backpressure: the transport's write buffer limits are the channel's water marks; ``pause_writing``
+and ``resume_writing`` turn the channel unwritable and writable again (``channel_writability_changed``),
+as do pending outbound bytes. ``set_auto_read(False)`` pauses reading.
+
+Closing releases everything still queued (failing its promises), fires ``channel_inactive`` and removes
+every handler; ``await channel.close_future()`` waits for that.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, List, Optional, Set, Tuple, Union
+
+from ..buffer.allocator import ByteBufAllocator
+from ..buffer.bytebuf import ByteBuf
+from ..buffer.refcount import ReferenceCountUtil
+from .channel import WRITABILITY_TRANSPORT, Channel, ChannelOutboundBuffer, WriteBufferWaterMark
+from .future import ChannelPromise, ClosedChannelException
+
+logger = logging.getLogger("pytest_bufleak")
+
+Initializer = Union[Callable[["AioSocketChannel"], Any], Any]
+
+
+class AdaptiveRecvBufferSize:
+    """Guesses the next read's buffer size from the last ones (Netty's ``AdaptiveRecvByteBufAllocator``):
+    doubles after a read that filled the buffer, halves after two reads that used at most half of it."""
+
+    __slots__ = ("minimum", "maximum", "size", "_shrink")
+
+    def __init__(self, minimum: int = 64, initial: int = 2048, maximum: int = 65536) -> None:
+        if not 0 < minimum <= initial <= maximum:
+            raise ValueError(f"expected 0 < minimum ({minimum}) <= initial ({initial}) <= maximum ({maximum})")
+        self.minimum, self.maximum, self.size = minimum, maximum, initial
+        self._shrink = False
+
+    def record(self, nbytes: int) -> None:
+        """Adapt to a read of ``nbytes``."""
+        size = self.size
+        if nbytes >= size:
+            self.size = min(size << 1, self.maximum)
+            self._shrink = False
+        elif nbytes <= size >> 1 and size > self.minimum:
+            if self._shrink:
+                self.size = max(size >> 1, self.minimum)
+                self._shrink = False
+            else:
+                self._shrink = True
+        else:
+            self._shrink = False
+
+
+class AioSocketChannel(Channel):
+    """A TCP connection running a pipeline on an asyncio event loop (all calls on the loop's thread)."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        alloc: Optional[ByteBufAllocator] = None,
+        water_mark: Optional[WriteBufferWaterMark] = None,
+    ) -> None:
+        super().__init__(alloc, water_mark)
+        self._loop = loop
+        self._transport: Optional[asyncio.Transport] = None
+        self._auto_read = True
+        self.recv_buffer_size = AdaptiveRecvBufferSize()
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop this channel runs on."""
+        return self._loop
+
+    def local_address(self) -> Any:
+        """The local socket address, or None before connecting."""
+        return None if self._transport is None else self._transport.get_extra_info("sockname")
+
+    def remote_address(self) -> Any:
+        """The peer's socket address, or None before connecting."""
+        return None if self._transport is None else self._transport.get_extra_info("peername")
+
+    def is_auto_read(self) -> bool:
+        """True while the channel reads whenever data arrives."""
+        return self._auto_read
+
+    def set_auto_read(self, auto_read: bool) -> AioSocketChannel:
+        """Pause (False) or resume (True) reading from the socket: backpressure towards the peer."""
+        self._auto_read = auto_read
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            if auto_read:
+                transport.resume_reading()
+            else:
+                transport.pause_reading()
+        return self
+
+    # ------------------------------------------------------------------ transport hooks
+
+    def _filter_outbound_message(self, msg: Any) -> Any:
+        if isinstance(msg, ByteBuf):
+            return msg
+        if isinstance(msg, (bytes, bytearray, memoryview)):
+            return bytes(msg)
+        raise TypeError(f"unsupported message type: {type(msg).__name__} (expected: ByteBuf or bytes-like)")
+
+    def _do_write(self, outbound: ChannelOutboundBuffer) -> None:
+        views: List[Any] = []
+        done: List[Tuple[Any, ChannelPromise]] = []
+        failure: Optional[BaseException] = None
+        try:
+            while outbound.flushed:
+                msg, _, promise = outbound.remove()
+                done.append((msg, promise))
+                if isinstance(msg, ByteBuf):
+                    if msg.is_readable():
+                        views.append(msg.nio_buffer())
+                else:
+                    views.append(msg)
+            transport = self._transport
+            if transport is None or transport.is_closing():
+                failure = ClosedChannelException()
+            elif views:
+                # A copy: the transport may keep what it is given (Python >= 3.12), and these buffers are
+                # released right below. Joining also makes one write of many small ones.
+                transport.write(bytes(views[0]) if len(views) == 1 else b"".join(views))
+        except Exception as exc:  # noqa: BLE001 - reported through the promises
+            failure = exc
+        finally:
+            for view in views:
+                if isinstance(view, memoryview):
+                    view.release()
+            for msg, _ in done:
+                ReferenceCountUtil.safe_release(msg)
+        for _, promise in done:
+            if failure is None:
+                promise.try_success()
+            else:
+                promise.try_failure(failure)
+
+    def _do_close(self) -> None:
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            transport.close()
+
+    def _execute_later(self, task: Callable[[], None]) -> None:
+        self._loop.call_soon(task)
+
+    def _set_transport_writable(self, writable: bool) -> None:
+        outbound = self._outbound
+        if outbound is not None:
+            outbound.set_unwritable(WRITABILITY_TRANSPORT, not writable)
+
+    def __repr__(self) -> str:
+        state = "active" if self._active else ("open" if self._open else "closed")
+        return f"AioSocketChannel({state}, L:{self.local_address()} - R:{self.remote_address()})"
+
+
+def _initialize(channel: AioSocketChannel, initializer: Initializer) -> None:
+    """Apply an initializer: a handler (e.g. a ``ChannelInitializer``) is added, a plain callable is called."""
+    if hasattr(initializer, "handler_added"):
+        channel.pipeline().add_last(initializer)
+    else:
+        initializer(channel)
+
+
+class ChannelProtocol(asyncio.BufferedProtocol):
+    """Connects one asyncio transport to one :class:`AioSocketChannel`."""
+
+    def __init__(self, channel: AioSocketChannel, initializer: Initializer) -> None:
+        self.channel = channel
+        self._initializer = initializer
+        self._buf: Optional[ByteBuf] = None
+        self._view: Optional[memoryview] = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        channel = self.channel
+        channel._transport = transport  # type: ignore[assignment]
+        mark = channel._water_mark
+        transport.set_write_buffer_limits(high=mark.high, low=mark.low)  # type: ignore[attr-defined]
+        channel._active = True
+        try:
+            _initialize(channel, self._initializer)
+        except Exception as exc:  # noqa: BLE001 - a channel that cannot be set up is closed
+            channel.pipeline().fire_exception_caught(exc)
+            channel.close()
+            return
+        channel.pipeline().fire_channel_active()
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        buf = self._buf
+        if buf is None:
+            buf = self._buf = self.channel._alloc.io_buffer(self.channel.recv_buffer_size.size)
+            self._view = buf.nio_buffer(0, buf.capacity)
+        return self._view  # type: ignore[return-value]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        buf, self._buf = self._buf, None
+        self._release_view()
+        channel = self.channel
+        if buf is None:
+            return
+        if not channel._open:
+            buf.release()
+            return
+        buf.writer_index = nbytes
+        channel.recv_buffer_size.record(nbytes)
+        pipeline = channel.pipeline()
+        pipeline.fire_channel_read(buf)
+        pipeline.fire_channel_read_complete()
+
+    def eof_received(self) -> bool:
+        # No half-closure, as Netty's default: the transport closes and connection_lost follows.
+        return False
+
+    def pause_writing(self) -> None:
+        self.channel._set_transport_writable(False)
+
+    def resume_writing(self) -> None:
+        self.channel._set_transport_writable(True)
+
+    def connection_lost(self, exc: Optional[BaseException]) -> None:
+        buf, self._buf = self._buf, None
+        self._release_view()
+        if buf is not None:
+            buf.release()
+        channel = self.channel
+        if channel._open:
+            if exc is not None:
+                channel.pipeline().fire_exception_caught(exc)
+            channel._head_close(channel.new_promise())
+
+    def _release_view(self) -> None:
+        view, self._view = self._view, None
+        if view is not None:
+            view.release()
+
+
+class AioServer:
+    """A listening server made by :func:`serve`; ``async with`` it, or ``await server.close()``."""
+
+    def __init__(self, server: asyncio.AbstractServer, channels: Set[AioSocketChannel]) -> None:
+        self._server = server
+        self._channels = channels
+
+    @property
+    def sockets(self) -> Tuple[Any, ...]:
+        """The listening sockets."""
+        return tuple(self._server.sockets or ())
+
+    @property
+    def port(self) -> int:
+        """The port of the first listening socket (handy with ``port=0``)."""
+        return self.sockets[0].getsockname()[1]
+
+    def channels(self) -> List[AioSocketChannel]:
+        """The accepted connections still open."""
+        return list(self._channels)
+
+    async def serve_forever(self) -> None:
+        """Accept connections until cancelled."""
+        await self._server.serve_forever()
+
+    async def close(self) -> None:
+        """Stop listening, close every accepted connection, and wait until each has let go of its buffers."""
+        self._server.close()
+        channels = list(self._channels)
+        for channel in channels:
+            channel.close()
+        for channel in channels:
+            await channel.close_future()
+        await self._server.wait_closed()
+
+    async def __aenter__(self) -> AioServer:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+
+async def serve(
+    initializer: Initializer,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    alloc: Optional[ByteBufAllocator] = None,
+    water_mark: Optional[WriteBufferWaterMark] = None,
+    **server_kwargs: Any,
+) -> AioServer:
+    """Listen on ``host:port``; each accepted connection gets a channel set up by ``initializer``.
+
+    ``initializer`` is a handler added to each new pipeline (typically a ``ChannelInitializer``) or a
+    callable receiving the new channel. Extra keyword arguments go to ``loop.create_server``.
+    """
+    loop = asyncio.get_running_loop()
+    channels: Set[AioSocketChannel] = set()
+
+    def factory() -> ChannelProtocol:
+        channel = AioSocketChannel(loop, alloc, water_mark)
+        channels.add(channel)
+        channel.close_future().add_listener(lambda _: channels.discard(channel))
+        return ChannelProtocol(channel, initializer)
+
+    server = await loop.create_server(factory, host, port, **server_kwargs)
+    return AioServer(server, channels)
+
+
+async def connect(
+    initializer: Initializer,
+    host: str,
+    port: int,
+    *,
+    alloc: Optional[ByteBufAllocator] = None,
+    water_mark: Optional[WriteBufferWaterMark] = None,
+    **connection_kwargs: Any,
+) -> AioSocketChannel:
+    """Connect to ``host:port`` and return the active channel, its pipeline set up by ``initializer``."""
+    loop = asyncio.get_running_loop()
+    channel = AioSocketChannel(loop, alloc, water_mark)
+    await loop.create_connection(lambda: ChannelProtocol(channel, initializer), host, port, **connection_kwargs)
+    return channel
