@@ -1,0 +1,169 @@
+"""EmbeddedChannel semantics (after Netty's EmbeddedChannelTest)."""
+from __future__ import annotations
+
+import pytest
+from channel_helpers import Recorder, buf
+
+from pytest_bufleak.channel import (
+    ChannelInboundHandlerAdapter,
+    ChannelOutboundHandlerAdapter,
+    ClosedChannelException,
+    EmbeddedChannel,
+)
+
+
+def test_constructed_channel_is_active_and_fired_channel_active():
+    events = []
+    ch = EmbeddedChannel(Recorder(events))
+    assert ch.is_open() and ch.is_active() and ch.is_writable()
+    assert events == [("", "added"), ("", "active")]
+    assert not ch.finish()
+
+
+def test_write_inbound_returns_whether_anything_reached_the_end():
+    class Swallow(ChannelInboundHandlerAdapter):
+        def channel_read(self, ctx, msg):
+            msg.release()
+
+    ch = EmbeddedChannel(Swallow())
+    msg = buf(b"x")
+    assert ch.write_inbound(msg) is False
+    assert msg.ref_cnt() == 0
+    assert ch.read_inbound() is None
+    assert ch.finish() is False
+
+
+def test_read_inbound_and_outbound_are_fifo_and_none_when_empty():
+    ch = EmbeddedChannel()
+    assert ch.read_inbound() is None and ch.read_outbound() is None
+    assert ch.write_inbound(1, 2, 3)
+    assert [ch.read_inbound() for _ in range(4)] == [1, 2, 3, None]
+    assert ch.write_outbound("a", "b")
+    assert [ch.read_outbound() for _ in range(3)] == ["a", "b", None]
+    assert not ch.finish()
+
+
+def test_write_outbound_without_messages_reports_queue_state():
+    ch = EmbeddedChannel()
+    assert ch.write_outbound() is False
+    ch.write_one_outbound("pending")
+    assert ch.read_outbound() is None  # not flushed yet
+    ch.flush_outbound()
+    assert ch.read_outbound() == "pending"
+    assert not ch.finish()
+
+
+def test_finish_reports_leftovers_and_finish_and_release_all_releases():
+    ch = EmbeddedChannel()
+    inbound, outbound = buf(b"in"), buf(b"out")
+    ch.write_inbound(inbound)
+    ch.write_outbound(outbound)
+    assert ch.finish_and_release_all() is True
+    assert inbound.ref_cnt() == 0 and outbound.ref_cnt() == 0
+    assert ch.read_inbound() is None
+
+
+def test_finish_keeps_messages_for_reading():
+    ch = EmbeddedChannel()
+    msg = buf(b"keep")
+    ch.write_inbound(msg)
+    assert ch.finish() is True
+    got = ch.read_inbound()
+    assert got is msg and got.ref_cnt() == 1
+    got.release()
+
+
+def test_release_inbound_and_outbound_return_whether_anything_was_released():
+    ch = EmbeddedChannel()
+    assert ch.release_inbound() is False and ch.release_outbound() is False
+    a, b = buf(b"a"), buf(b"b")
+    ch.write_inbound(a)
+    ch.write_outbound(b)
+    assert ch.release_inbound() is True and ch.release_outbound() is True
+    assert a.ref_cnt() == 0 and b.ref_cnt() == 0
+    assert ch.finish() is False
+
+
+def test_exception_in_handler_is_raised_by_write_inbound():
+    class Boom(ChannelInboundHandlerAdapter):
+        def channel_read(self, ctx, msg):
+            msg.release()
+            raise KeyError("boom")
+
+    ch = EmbeddedChannel(Boom())
+    msg = buf(b"x")
+    with pytest.raises(KeyError):
+        ch.write_inbound(msg)
+    assert msg.ref_cnt() == 0
+    ch.check_exception()  # cleared once raised
+    assert not ch.finish()
+
+
+def test_check_exception_reports_the_first_and_logs_the_others(caplog):
+    ch = EmbeddedChannel()
+    ch.pipeline().fire_exception_caught(ValueError("first"))
+    ch.pipeline().fire_exception_caught(ValueError("second"))
+    assert "More than one exception was raised" in caplog.text
+    with pytest.raises(ValueError, match="first"):
+        ch.check_exception()
+    ch.check_exception()
+    assert not ch.finish()
+
+
+def test_failed_outbound_write_raises_from_write_outbound():
+    class Refuse(ChannelOutboundHandlerAdapter):
+        def write(self, ctx, msg, promise):
+            msg.release()
+            promise.set_failure(OSError("refused"))
+
+    ch = EmbeddedChannel(Refuse())
+    msg = buf(b"x")
+    with pytest.raises(OSError, match="refused"):
+        ch.write_outbound(msg)
+    assert msg.ref_cnt() == 0
+    assert not ch.finish()
+
+
+def test_writes_after_close_raise_and_release_the_message():
+    ch = EmbeddedChannel()
+    assert not ch.finish()
+    a, b = buf(b"a"), buf(b"b")
+    with pytest.raises(ClosedChannelException):
+        ch.write_inbound(a)
+    with pytest.raises(ClosedChannelException):
+        ch.write_outbound(b)
+    assert a.ref_cnt() == 0 and b.ref_cnt() == 0
+
+
+def test_close_from_handler_is_deferred_until_the_read_is_done():
+    events = []
+
+    class Closer(ChannelInboundHandlerAdapter):
+        def channel_read(self, ctx, msg):
+            ctx.close()
+            events.append(("after close", ctx.channel().is_active()))
+            ctx.fire_channel_read(msg)
+
+    ch = EmbeddedChannel(Closer(), Recorder(events, "next"))
+    assert ch.write_inbound("m")
+    assert ("next", "read", "m") in events and events.index(("after close", False)) < events.index(("next", "inactive"))
+    assert not ch.is_open()
+    assert ch.finish()
+    assert ch.read_inbound() == "m"
+
+
+def test_close_twice_is_harmless_and_promise_completes():
+    ch = EmbeddedChannel()
+    first = ch.close()
+    second = ch.close()
+    assert first.is_success() and second.is_success()
+
+
+def test_channel_alloc_is_read_at_construction(monkeypatch):
+    from pytest_bufleak import ByteBufAllocator, UnpooledByteBufAllocator
+
+    mine = UnpooledByteBufAllocator()
+    monkeypatch.setattr(ByteBufAllocator, "DEFAULT", mine)
+    ch = EmbeddedChannel()
+    assert ch.alloc() is mine
+    assert not ch.finish()

@@ -1,0 +1,92 @@
+"""SimpleChannelInboundHandler: type matching and auto-release (after Netty's SimpleChannelInboundHandlerTest)."""
+from __future__ import annotations
+
+import pytest
+from channel_helpers import buf
+
+from pytest_bufleak import ByteBuf
+from pytest_bufleak.channel import EmbeddedChannel, SimpleChannelInboundHandler
+
+
+class Collect(SimpleChannelInboundHandler):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen = []
+
+    def channel_read0(self, ctx, msg):
+        self.seen.append(bytes(msg) if isinstance(msg, ByteBuf) else msg)
+
+
+def test_default_type_accepts_everything_and_releases():
+    handler = Collect()
+    ch = EmbeddedChannel(handler)
+    msg = buf(b"x")
+    assert not ch.write_inbound(msg, "text")
+    assert handler.seen == [b"x", "text"] and msg.ref_cnt() == 0
+    assert not ch.finish()
+
+
+def test_class_attribute_type_and_subclass_without_arguments():
+    class OnlyBuffers(SimpleChannelInboundHandler):
+        inbound_message_type = ByteBuf
+
+        def channel_read0(self, ctx, msg):
+            self.last = bytes(msg)
+
+    handler = OnlyBuffers()
+    ch = EmbeddedChannel(handler)
+    msg = buf(b"yes")
+    assert ch.write_inbound(msg, "passed on")
+    assert handler.last == b"yes" and msg.ref_cnt() == 0
+    assert ch.read_inbound() == "passed on"
+    assert not ch.finish()
+
+
+def test_constructor_type_passes_other_types_on_untouched():
+    handler = Collect(str)
+    ch = EmbeddedChannel(handler)
+    other = buf(b"other")
+    assert ch.write_inbound(other, "mine")
+    assert handler.seen == ["mine"]
+    got = ch.read_inbound()
+    assert got is other and other.ref_cnt() == 1
+    got.release()
+    assert not ch.finish()
+
+
+def test_auto_release_off_leaves_ownership_to_the_handler():
+    handler = Collect(auto_release=False)
+    ch = EmbeddedChannel(handler)
+    msg = buf(b"keep")
+    ch.write_inbound(msg)
+    assert msg.ref_cnt() == 1
+    msg.release()
+    assert not ch.finish()
+
+
+def test_released_even_when_channel_read0_raises():
+    class Fails(SimpleChannelInboundHandler):
+        def channel_read0(self, ctx, msg):
+            raise ValueError("bad message")
+
+    ch = EmbeddedChannel(Fails())
+    msg = buf(b"x")
+    with pytest.raises(ValueError, match="bad message"):
+        ch.write_inbound(msg)
+    assert msg.ref_cnt() == 0
+    assert not ch.finish()
+
+
+def test_tuple_of_types():
+    handler = Collect((int, str))
+    ch = EmbeddedChannel(handler)
+    assert ch.write_inbound(1, "a", 2.5)
+    assert handler.seen == [1, "a"] and ch.read_inbound() == 2.5
+    assert not ch.finish()
+
+
+def test_missing_channel_read0_is_reported():
+    ch = EmbeddedChannel(SimpleChannelInboundHandler())
+    with pytest.raises(NotImplementedError, match="channel_read0"):
+        ch.write_inbound("x")
+    assert not ch.finish()
