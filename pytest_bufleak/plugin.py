@@ -125,7 +125,7 @@ class BufleakSession:
         return entry[1]
 
     def pytest_report_header(self) -> str:
-        return f"bufleak: checking for leaked buffers, level {self.level.name.lower()}"
+        return f"bufleak: on, level {self.level.name.lower()}"
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: List[pytest.Item]) -> None:

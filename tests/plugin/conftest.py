@@ -1,0 +1,12 @@
+import pytest
+
+
+@pytest.fixture
+def run(pytester):
+    """Write ``test_it.py`` with ``source`` and run pytest in-process on it with ``args``."""
+
+    def run(source, *args, **files):
+        pytester.makepyfile(test_it=source, **files)
+        return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-o", "asyncio_default_fixture_loop_scope=function", *args)
+
+    return run
