@@ -123,12 +123,15 @@ class PooledByteBufAllocator(ByteBufAllocator):
     :param max_cached_buffer_capacity: the largest size a thread caches.
     :param cache_trim_interval: every this many cache misses and overflows, a thread frees the cached
         regions it did not use since the last time (Netty counts allocations; the hot path here counts nothing).
+    :param max_empty_chunks: chunks per arena kept for reuse once they empty (Netty unmaps them at once;
+        keeping a few spares the page faults of mapping them again on the next burst). ``trim()`` unmaps them.
     """
 
     def __init__(self, prefer_direct: bool = False, n_heap_arenas: Optional[int] = None,
                  n_direct_arenas: Optional[int] = None, page_size: int = 8192, max_order: int = 9,
                  small_cache_size: int = 256, normal_cache_size: int = 64,
-                 max_cached_buffer_capacity: int = 32 * 1024, cache_trim_interval: int = 8192) -> None:
+                 max_cached_buffer_capacity: int = 32 * 1024, cache_trim_interval: int = 8192,
+                 max_empty_chunks: int = 16) -> None:
         super().__init__(prefer_direct)
         default_arenas = 2 * (os.cpu_count() or 1)
         n_heap_arenas = default_arenas if n_heap_arenas is None else n_heap_arenas
@@ -136,7 +139,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
         for value, name in ((n_heap_arenas, "nHeapArena"), (n_direct_arenas, "nDirectArena"),
                             (small_cache_size, "smallCacheSize"), (normal_cache_size, "normalCacheSize"),
                             (max_cached_buffer_capacity, "maxCachedBufferCapacity"), (page_size, "pageSize"),
-                            (max_order, "maxOrder")):
+                            (max_order, "maxOrder"), (max_empty_chunks, "maxEmptyChunks")):
             _check_non_negative(value, name)
         if cache_trim_interval < 1 or not isinstance(cache_trim_interval, int):
             raise ValueError(f"cacheTrimInterval: {cache_trim_interval} (expected: > 0)")
@@ -154,8 +157,9 @@ class PooledByteBufAllocator(ByteBufAllocator):
         self._small_index = sc._small
         self._page_size, self._max_order = page_size, max_order
         self._small_cache_size, self._normal_cache_size = small_cache_size, normal_cache_size
-        self._heap_arenas = [PoolArena(f"heap-{i}", sc, direct=False) for i in range(n_heap_arenas)]
-        self._direct_arenas = [PoolArena(f"direct-{i}", sc, direct=True) for i in range(n_direct_arenas)]
+        self._heap_arenas = [PoolArena(f"heap-{i}", sc, False, True, max_empty_chunks) for i in range(n_heap_arenas)]
+        self._direct_arenas = [PoolArena(f"direct-{i}", sc, True, True, max_empty_chunks)
+                               for i in range(n_direct_arenas)]
         self._unpooled_heap = PoolArena("unpooled-heap", sc, direct=False, pooled=False)
         self._unpooled_direct = PoolArena("unpooled-direct", sc, direct=True, pooled=False)
         limits = []
@@ -202,6 +206,16 @@ class PooledByteBufAllocator(ByteBufAllocator):
         """Hand the calling thread's cached memory back to the arenas (Netty's ``trimCurrentThreadCache``)."""
         self._local.cache.trim()
         return True
+
+    def trim(self) -> int:
+        """Trim the calling thread's cache, then unmap every arena's empty chunks; return how many chunks went.
+
+        Other threads' caches are theirs to trim (each calls ``trim_current_thread_cache``); what a
+        thread caches goes back by itself when the thread ends.
+        """
+        self._local.cache.trim()
+        arenas = self._heap_arenas + self._direct_arenas
+        return sum(arena.release_empty_chunks() for arena in arenas)
 
     # ------------------------------------------------------------------ allocation
 

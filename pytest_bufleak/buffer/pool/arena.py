@@ -1,7 +1,8 @@
 """Netty's ``PoolArena``: chunks of one memory kind, their usage lists, and the small-size subpage pools.
 
 An arena hands out *regions*: tuples ``(view, size_idx, chunk, handle, length)`` where ``view`` is a
-memoryview of exactly ``length`` bytes of the chunk. A region is made once when its memory leaves
+memoryview of exactly ``length`` bytes of the chunk and ``handle`` the chunk's name for it: a run
+handle for a normal size, ``(run offset << 15) | element index`` for a small one. A region is made once when its memory leaves
 the arena and then travels as is through the thread caches, so a cache hit needs no slicing.
 Huge sizes (above the chunk size) get a region of their own memory, freed when it comes back.
 All state changes happen under the arena lock; memory coming back from code that must not block
@@ -13,7 +14,7 @@ import threading
 from typing import Any, Callable, List, Tuple
 
 from .. import memory
-from .chunk import IS_SUBPAGE_SHIFT, PoolChunk, bitmap_idx, is_subpage, run_offset
+from .chunk import PAGES_BITS, PAGES_MASK, PoolChunk
 from .chunk_list import PoolChunkList
 from .size_classes import SizeClasses
 from .subpage import PoolSubpage
@@ -65,7 +66,8 @@ def _run_size(sc: SizeClasses, size_idx: int) -> int:
 class PoolArena:
     """One arena: heap (``bytearray`` chunks) or direct (``mmap`` chunks), shared by several threads."""
 
-    def __init__(self, name: str, size_classes: SizeClasses, direct: bool, pooled: bool = True) -> None:
+    def __init__(self, name: str, size_classes: SizeClasses, direct: bool, pooled: bool = True,
+                 max_empty_chunks: int = 0) -> None:
         self.name = name
         self.size_classes = size_classes
         self.direct = direct
@@ -74,6 +76,9 @@ class PoolArena:
         #: Regions given back where taking the lock was not allowed; freed at the next locked operation.
         self.pending: List[Region] = []
         self.num_thread_caches = 0
+        #: Chunks that emptied, kept for reuse instead of mapping new ones (at most ``max_empty_chunks``).
+        self.empty_chunks: List[PoolChunk] = []
+        self.max_empty_chunks = max_empty_chunks
         sc = size_classes
         # Sizes from this index up are allocated unpooled: huge ones, or all when the arena is not pooled.
         self._first_unpooled = sc.n_sizes if pooled else 0
@@ -117,7 +122,7 @@ class PoolArena:
             self.allocations_normal += 1
             chunk, handle = self._allocate_run(self._run_sizes[size_idx])
             length = self.size_classes.size_idx2size[size_idx]
-            start = run_offset(handle) << self._page_shifts
+            start = (handle >> PAGES_BITS) << self._page_shifts
             return (chunk.view[start:start + length], size_idx, chunk, handle, length)
         finally:
             lock.release()
@@ -128,9 +133,9 @@ class PoolArena:
             subpage = pool[-1]
         else:
             chunk, handle = self._allocate_run(self._run_sizes[size_idx])
-            offset = run_offset(handle)
+            offset = handle >> PAGES_BITS
             subpage = PoolSubpage(chunk, handle, offset, self._run_sizes[size_idx],
-                                  self.size_classes.size_idx2size[size_idx])
+                                  self.size_classes.size_idx2size[size_idx], size_idx)
             chunk.subpages[offset] = subpage
             subpage.in_pool = True
             pool.append(subpage)
@@ -140,21 +145,33 @@ class PoolArena:
             subpage.in_pool = False
         elem = subpage.elem_size
         start = (subpage.run_offset << self._page_shifts) + bit * elem
-        handle = subpage.run_handle | (1 << IS_SUBPAGE_SHIFT) | bit
+        handle = (subpage.run_offset << PAGES_BITS) | bit
         chunk = subpage.chunk
         return (chunk.view[start:start + elem], size_idx, chunk, handle, elem)
 
     def _allocate_run(self, run_size: int) -> Tuple[PoolChunk, int]:
+        # Netty's allocateNormal: q050, q025, q000, qInit, q075, then a new chunk (the loop of
+        # PoolChunkList.allocate inlined: this is every cache miss).
         for chunk_list in self._alloc_order:
-            chunk, handle = chunk_list.allocate_run(run_size)
-            if handle >= 0:
-                return chunk, handle
-        mem, view = self.new_memory(self.size_classes.chunk_size)
-        chunk = PoolChunk(self, mem, view, self.size_classes)
-        self.chunks_created += 1
+            chunks = chunk_list.chunks
+            if chunks and run_size <= chunk_list.max_capacity:
+                for chunk in chunks:
+                    handle = chunk.allocate_run(run_size)
+                    if handle >= 0:
+                        if chunk.free_bytes <= chunk_list.free_min_threshold:
+                            chunk_list.move_up(chunk)
+                        return chunk, handle
+        chunk = self._new_chunk()
         handle = chunk.allocate_run(run_size)
         self.q_init.add(chunk)
         return chunk, handle
+
+    def _new_chunk(self) -> PoolChunk:
+        if self.empty_chunks:
+            return self.empty_chunks.pop()
+        mem, view = self.new_memory(self.size_classes.chunk_size)
+        self.chunks_created += 1
+        return PoolChunk(self, mem, view, self.size_classes)
 
     def _allocate_huge(self, size: int) -> Region:
         chunk = HugeChunk(self, size)
@@ -180,16 +197,16 @@ class PoolArena:
         try:
             if self.pending:
                 self._drain_pending()
-            self._free_locked(chunk, region[HANDLE])
+            self._free_locked(chunk, region[SIZE_IDX], region[HANDLE])
         finally:
             lock.release()
 
-    def _free_locked(self, chunk: PoolChunk, handle: int) -> None:
-        if is_subpage(handle):
+    def _free_locked(self, chunk: PoolChunk, size_idx: int, handle: int) -> None:
+        if size_idx <= self._small_max:
             self.deallocations_small += 1
-            subpage = chunk.subpages[run_offset(handle)]
-            subpage.free(bitmap_idx(handle))
-            pool = self._subpage_pools[self.size_classes.size_index(subpage.elem_size)]
+            subpage = chunk.subpages[handle >> PAGES_BITS]
+            subpage.free(handle & PAGES_MASK)
+            pool = self._subpage_pools[size_idx]
             if not subpage.in_pool:
                 subpage.in_pool = True
                 pool.append(subpage)
@@ -197,11 +214,20 @@ class PoolArena:
                 return  # still in use, or the last subpage of its size: keep it (as Netty does)
             pool.remove(subpage)
             subpage.in_pool = False
+            del chunk.subpages[subpage.run_offset]
             handle = subpage.run_handle
         else:
             self.deallocations_normal += 1
         chunk.free_run(handle)
-        if not chunk.parent.after_free(chunk):
+        chunk_list = chunk.parent
+        if chunk.free_bytes > chunk_list.free_max_threshold and not chunk_list.move_down(chunk):
+            self._retire(chunk)
+
+    def _retire(self, chunk: PoolChunk) -> None:
+        """A chunk emptied out of ``q000``: keep it for reuse while the reserve has room, else unmap it."""
+        if len(self.empty_chunks) < self.max_empty_chunks:
+            self.empty_chunks.append(chunk)
+        else:
             self._destroy(chunk)
 
     def _destroy(self, chunk: PoolChunk) -> None:
@@ -209,18 +235,28 @@ class PoolArena:
         if self.direct:
             chunk.memory.free()
 
+    def release_empty_chunks(self) -> int:
+        """Unmap the reserve of empty chunks; return how many there were."""
+        with self.lock:
+            if self.pending:
+                self._drain_pending()
+            chunks, self.empty_chunks = self.empty_chunks, []
+            for chunk in chunks:
+                self._destroy(chunk)
+            return len(chunks)
+
     def _drain_pending(self) -> None:
         pending = self.pending
         while pending:
             region = pending.pop()
-            self._free_locked(region[CHUNK], region[HANDLE])
+            self._free_locked(region[CHUNK], region[SIZE_IDX], region[HANDLE])
 
     # ------------------------------------------------------------------ figures
 
     def chunks(self) -> List[PoolChunk]:
-        """The chunks this arena holds now."""
+        """The chunks this arena holds now, in use or kept empty for reuse."""
         with self.lock:
-            return [c for chunk_list in self.chunk_lists for c in chunk_list]
+            return [c for chunk_list in self.chunk_lists for c in chunk_list] + self.empty_chunks
 
     def __repr__(self) -> str:
         kind = "direct" if self.direct else "heap"

@@ -2,8 +2,9 @@
 
 A chunk moves to the next list when an allocation leaves its free bytes at or below
 ``free_min_threshold`` and to the previous one when a free takes them above ``free_max_threshold``;
-a chunk that empties in ``q000`` (which has no previous list) is destroyed, while ``qInit`` keeps its
-chunks, so an arena does not map and unmap a chunk on every burst.
+a chunk that empties in ``q000`` (which has no previous list) leaves the lists (the arena keeps a
+few such chunks for reuse and unmaps the rest), while ``qInit`` keeps its chunks, so an arena does
+not map and unmap a chunk on every small burst.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class PoolChunkList:
     """Chunks whose usage is between ``min_usage`` and ``max_usage`` percent."""
 
     __slots__ = ("name", "min_usage", "max_usage", "max_capacity", "free_min_threshold", "free_max_threshold",
-                 "next_list", "prev_list", "_chunks")
+                 "next_list", "prev_list", "chunks")
 
     def __init__(self, name: str, next_list: Optional[PoolChunkList], min_usage: int, max_usage: int,
                  chunk_size: int) -> None:
@@ -31,37 +32,25 @@ class PoolChunkList:
         self.free_max_threshold = 0 if min_usage == 100 else _threshold(min_usage, chunk_size)
         self.next_list = next_list
         self.prev_list: Optional[PoolChunkList] = None
-        self._chunks: Dict[Any, None] = {}  # an ordered set: the newest chunk is tried last
+        #: The chunks, as an ordered set (the oldest is tried first).
+        self.chunks: Dict[Any, None] = {}
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._chunks))
+        return iter(list(self.chunks))
 
     def __len__(self) -> int:
-        return len(self._chunks)
+        return len(self.chunks)
 
-    def allocate_run(self, run_size: int) -> tuple:
-        """Allocate ``run_size`` bytes from the first chunk that has them: ``(chunk, handle)`` or ``(None, -1)``."""
-        if run_size > self.max_capacity:
-            return None, -1
-        for chunk in self._chunks:
-            handle = chunk.allocate_run(run_size)
-            if handle >= 0:
-                self.after_allocation(chunk)
-                return chunk, handle
-        return None, -1
+    def move_up(self, chunk: Any) -> None:
+        """An allocation filled ``chunk`` past this list's range: file it further up."""
+        del self.chunks[chunk]
+        self.next_list.add(chunk)
 
-    def after_allocation(self, chunk: Any) -> None:
-        """Move ``chunk`` up the lists if the allocation filled it past this list's range."""
-        if chunk.free_bytes <= self.free_min_threshold:
-            del self._chunks[chunk]
-            self.next_list.add(chunk)
-
-    def after_free(self, chunk: Any) -> bool:
-        """Move ``chunk`` down the lists after a free; False when it emptied and must be destroyed."""
-        if chunk.free_bytes > self.free_max_threshold:
-            del self._chunks[chunk]
-            return self._move_down(chunk)
-        return True
+    def move_down(self, chunk: Any) -> bool:
+        """A free emptied ``chunk`` below this list's range: file it further down; False when it is empty
+        and no list takes it (the arena then retires it)."""
+        del self.chunks[chunk]
+        return self._move_down(chunk)
 
     def _move_down(self, chunk: Any) -> bool:
         prev = self.prev_list
@@ -82,7 +71,7 @@ class PoolChunkList:
 
     def _add0(self, chunk: Any) -> None:
         chunk.parent = self
-        self._chunks[chunk] = None
+        self.chunks[chunk] = None
 
     def __repr__(self) -> str:
-        return f"PoolChunkList({self.name}: {', '.join(map(repr, self._chunks)) or 'none'})"
+        return f"PoolChunkList({self.name}: {', '.join(map(repr, self.chunks)) or 'none'})"

@@ -96,7 +96,13 @@ class SizeClasses:
         for k in range(chunk_size >> (_LARGE_SHIFT)):
             large.append(self._search((k + 1) << _LARGE_SHIFT) if (k + 1) << _LARGE_SHIFT > self.lookup_max_size else 0)
         self._large = large
-        self._pages2page_idx = [0] + [self._page_search(p) for p in range(1, (chunk_size >> page_shifts) + 1)]
+        #: Page count -> the smallest page-size class holding that many pages.
+        self.pages_ceil_table = [0] + [self._page_search(p) for p in range(1, (chunk_size >> page_shifts) + 1)]
+        #: Page count -> the largest page-size class it holds (where a free run of that length is filed).
+        self.pages_floor_table = [0] + [
+            i if self.page_idx2size[i] <= p << page_shifts else i - 1
+            for p, i in enumerate(self.pages_ceil_table[1:], 1)
+        ]
 
     def _search(self, size: int) -> int:
         for i, s in enumerate(self.size_idx2size):
@@ -126,14 +132,11 @@ class SizeClasses:
 
     def pages2page_idx(self, pages: int) -> int:
         """The smallest page-size class of at least ``pages`` pages."""
-        return self._pages2page_idx[pages]
+        return self.pages_ceil_table[pages]
 
     def pages2page_idx_floor(self, pages: int) -> int:
         """The largest page-size class of at most ``pages`` pages (where a free run of that length is filed)."""
-        idx = self._pages2page_idx[pages]
-        if self.page_idx2size[idx] > pages << self.page_shifts:
-            idx -= 1
-        return idx
+        return self.pages_floor_table[pages]
 
     def is_subpage(self, size_idx: int) -> bool:
         """True for small sizes, served from subpages."""

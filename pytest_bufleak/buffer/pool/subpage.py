@@ -11,14 +11,17 @@ class PoolSubpage:
     is the next one handed out in both). Only the arena, under its lock, touches a subpage.
     """
 
-    __slots__ = ("chunk", "run_handle", "run_offset", "run_size", "elem_size", "max_num_elems", "_free", "in_pool")
+    __slots__ = ("chunk", "run_handle", "run_offset", "run_size", "elem_size", "size_idx", "max_num_elems", "_free",
+                 "in_pool")
 
-    def __init__(self, chunk: Any, run_handle: int, run_offset: int, run_size: int, elem_size: int) -> None:
+    def __init__(self, chunk: Any, run_handle: int, run_offset: int, run_size: int, elem_size: int,
+                 size_idx: int) -> None:
         self.chunk = chunk
         self.run_handle = run_handle
         self.run_offset = run_offset
         self.run_size = run_size
         self.elem_size = elem_size
+        self.size_idx = size_idx
         self.max_num_elems = run_size // elem_size
         # Popped from the end: element 0 first, as Netty's bitmap scan gives.
         self._free: List[int] = list(range(self.max_num_elems - 1, -1, -1))
