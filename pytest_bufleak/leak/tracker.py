@@ -85,6 +85,7 @@ class LeakTracker:
 
     def assert_clean(self) -> None:
         """Raise ``AssertionError`` naming every leaked buffer (repr, count, site, access records)."""
+        __tracebackhide__ = True  # pytest shows the caller's line, not this one
         leaks = self.leaks()
         if leaks:
             raise AssertionError(format_leaks(leaks, self.relative_to, self.name or ""))

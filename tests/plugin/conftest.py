@@ -1,5 +1,8 @@
 import pytest
 
+#: Plugins these runs do not need (hypothesis' costs ~1 s a run) and asyncio's loop scope, set.
+QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-o", "asyncio_default_fixture_loop_scope=function")
+
 
 @pytest.fixture
 def run(pytester):
@@ -7,6 +10,6 @@ def run(pytester):
 
     def run(source, *args, **files):
         pytester.makepyfile(test_it=source, **files)
-        return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-o", "asyncio_default_fixture_loop_scope=function", *args)
+        return pytester.runpytest(*QUIET, *args)
 
     return run
