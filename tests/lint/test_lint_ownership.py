@@ -1,0 +1,249 @@
+"""The shared ownership analysis, through the findings it makes possible."""
+
+from bufleak_lint.config import parse_table
+from bufleak_lint.engine import Settings
+from lint_helpers import codes_of
+
+
+def test_alias_carries_ownership():
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            other = buf
+            other.release()
+            buf.read_byte()
+    """) == [(6, "BUF002")]
+
+
+def test_reassignment_starts_a_new_value():
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            buf.release()
+            buf = alloc.buffer()
+            buf.release()
+    """) == []
+
+
+def test_release_on_only_one_branch_is_not_a_use_after_release():
+    assert codes_of("""
+        def f(alloc, flag):
+            buf = alloc.buffer()
+            if flag:
+                buf.release()
+            else:
+                pass
+            buf.release()
+    """) == []
+
+
+def test_release_on_every_branch_then_use():
+    assert codes_of("""
+        def f(alloc, flag):
+            buf = alloc.buffer()
+            if flag:
+                buf.release()
+            else:
+                ReferenceCountUtil.safe_release(buf)
+            return buf.capacity
+    """) == [(8, "BUF002")]
+
+
+def test_release_inside_a_loop_is_only_maybe_repeated():
+    assert codes_of("""
+        def f(alloc, items):
+            buf = alloc.buffer()
+            for item in items:
+                buf.write_int(item)
+                buf.release()
+    """) == [(6, "BUF001")]
+
+
+def test_use_after_release_inside_a_loop():
+    assert codes_of("""
+        def f(alloc, items):
+            buf = alloc.buffer()
+            buf.release()
+            while items:
+                buf.write_int(items.pop())
+    """) == [(6, "BUF002")]
+
+
+def test_loop_that_reallocates_each_time_is_clean():
+    assert codes_of("""
+        def f(ctx, items):
+            for item in items:
+                buf = ctx.alloc().buffer()
+                buf.write_int(item)
+                ctx.write(buf)
+    """) == []
+
+
+def test_return_through_finally_releases():
+    assert codes_of("""
+        class H:
+            def channel_read(self, ctx, msg):
+                try:
+                    if msg.readable_bytes() == 0:
+                        return
+                    ctx.fire_channel_read(msg.retained_duplicate())
+                finally:
+                    ReferenceCountUtil.safe_release(msg)
+    """) == []
+
+
+def test_write_then_release_in_finally_is_a_double_release():
+    assert codes_of("""
+        def f(ctx, alloc):
+            buf = alloc.buffer()
+            try:
+                ctx.write(buf)
+            finally:
+                ReferenceCountUtil.safe_release(buf)
+    """) == [(7, "BUF002")]
+
+
+def test_release_in_except_then_reraise_protects():
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            try:
+                buf.write_int(1)
+            except BaseException:
+                ReferenceCountUtil.safe_release(buf)
+                raise
+            return buf
+    """) == []
+
+
+def test_passing_to_a_call_ends_this_functions_duty():
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            keep(buf)
+    """) == []
+
+
+def test_stored_on_self_or_in_a_container_is_not_a_leak():
+    assert codes_of("""
+        class C:
+            def f(self, alloc):
+                buf = alloc.buffer()
+                self.buf = buf
+                other = alloc.buffer()
+                self.queue[0] = other
+                third = alloc.buffer()
+                return {"b": third}
+    """) == []
+
+
+def test_nested_function_capture_is_not_followed():
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            def later():
+                buf.release()
+            return later
+    """) == []
+
+
+def test_camel_case_spellings():
+    assert codes_of("""
+        class H:
+            def channelRead(self, ctx, msg):
+                ReferenceCountUtil.safeRelease(msg)
+                ctx.fireChannelRead(msg)
+    """) == [(5, "BUF002")]
+
+
+def test_locks_semaphores_memoryviews_are_never_findings():
+    assert codes_of("""
+        import threading
+        def f(data):
+            lock = threading.Lock()
+            sem = threading.Semaphore()
+            mv = memoryview(data)
+            lock.acquire()
+            work()
+            lock.release()
+            lock.release()
+            try:
+                sem.acquire()
+            finally:
+                sem.release()
+                mv.release()
+    """) == []
+
+
+def test_module_level_code_is_not_tracked():
+    assert codes_of("""
+        BUF = Unpooled.buffer()
+        BUF.write_int(1)
+        BUF.release()
+    """) == []
+
+
+def test_channel_read0_message_is_released_by_the_base_class():
+    assert codes_of("""
+        class H(SimpleChannelInboundHandler):
+            def channel_read0(self, ctx, msg):
+                self.total += msg.readable_bytes()
+    """) == []
+
+
+def test_write_handler_owns_its_message():
+    assert codes_of("""
+        class Out:
+            def write(self, ctx, msg, promise=None):
+                ctx.write(msg, promise)
+                msg.release()
+    """) == [(5, "BUF002")]
+
+
+def test_file_write_is_not_an_ownership_transfer():
+    assert codes_of("""
+        def f(alloc, fh):
+            buf = alloc.buffer()
+            fh.write(bytes(buf))
+            buf.release()
+    """) == [(5, "BUF001")]
+
+
+def test_with_block_hands_the_buffer_over():
+    assert codes_of("""
+        def f(alloc):
+            with alloc.buffer() as buf:
+                buf.write_int(1)
+            other = alloc.buffer()
+            with other:
+                other.write_int(2)
+    """) == []
+
+
+def test_extra_names_from_configuration():
+    config = parse_table({"extra-allocators": ["pool.take"], "extra-releases": ["give_back"],
+                          "extra-fires": ["pass_on"]}, "/tmp")
+    settings = Settings(vocabulary=config.vocabulary())
+    assert codes_of("""
+        def f(pool, ctx):
+            a = pool.take()
+            a.write_int(1)
+            give_back(a)
+            b = pool.take()
+            ctx.pass_on(b)
+            b.read_byte()
+            c = pool.take()
+    """, settings) == [(5, "BUF001"), (8, "BUF002"), (9, "BUF006")]
+
+
+def test_walrus_and_match_statements():
+    assert codes_of("""
+        def f(alloc, kind):
+            if (buf := alloc.buffer()) is not None:
+                buf.release()
+            match kind:
+                case 1:
+                    buf.read_byte()
+                case _:
+                    pass
+    """) == []
