@@ -228,7 +228,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
             idx = self._size_classes.size_index(initial_capacity)
         stack = cache.heap[idx]
         region = stack.pop() if stack else cache.allocate_from_arena(False, idx, initial_capacity)
-        cache.heap_allocs[idx] += 1
+        cache.heap_allocs[region[1]] += 1  # region[1], not idx: an unpooled region is counted as huge
         buf = PooledHeapByteBuf(self, region[0], initial_capacity, max_capacity)
         buf._region = region
         return buf
@@ -241,7 +241,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
             idx = self._size_classes.size_index(initial_capacity)
         stack = cache.direct[idx]
         region = stack.pop() if stack else cache.allocate_from_arena(True, idx, initial_capacity)
-        cache.direct_allocs[idx] += 1
+        cache.direct_allocs[region[1]] += 1  # region[1], not idx: an unpooled region is counted as huge
         buf = PooledDirectByteBuf(self, region[0], initial_capacity, max_capacity)
         buf._region = region
         return buf

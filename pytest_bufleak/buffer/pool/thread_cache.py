@@ -76,7 +76,7 @@ class PoolThreadCache:
         """A region of ``size_idx`` from this cache, or from the bound arena on a miss."""
         stack = (self.direct if direct else self.heap)[size_idx]
         region = stack.pop() if stack else self.allocate_from_arena(direct, size_idx, req_capacity)
-        (self.direct_allocs if direct else self.heap_allocs)[size_idx] += 1
+        (self.direct_allocs if direct else self.heap_allocs)[region[SIZE_IDX]] += 1
         return region
 
     def allocate_from_arena(self, direct: bool, size_idx: int, req_capacity: int) -> Region:
@@ -85,7 +85,7 @@ class PoolThreadCache:
         counters.arena_allocs += 1
         self._tick()
         region = (self.direct_arena if direct else self.heap_arena).allocate(size_idx, req_capacity)
-        if size_idx >= len(self.limits) - 1:  # huge (or unpooled): count its exact bytes
+        if region[SIZE_IDX] >= len(self.limits) - 1:  # huge (or unpooled): count its exact bytes
             if direct:
                 counters.huge_direct_bytes += region[4]
             else:
