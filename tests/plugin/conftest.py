@@ -13,3 +13,14 @@ def run(pytester):
         return pytester.runpytest(*QUIET, *args)
 
     return run
+
+
+@pytest.fixture
+def run_subprocess(pytester):
+    """Write ``test_it.py`` with ``source`` and run pytest on it in a fresh process, as users do."""
+
+    def run(source, *args):
+        pytester.makepyfile(test_it=source)
+        return pytester.runpytest_subprocess(*QUIET, *args)
+
+    return run

@@ -1,0 +1,43 @@
+"""Runs as users run pytest: a fresh process, the plugin found through its entry points."""
+import json
+
+LEAKY = """
+import pytest
+from pytest_bufleak import Unpooled
+
+@pytest.mark.parametrize("n", range(6))
+def test_many(n):
+    buf = Unpooled.buffer(8)
+    if n % 2:
+        buf.release()
+
+@pytest.mark.no_bufleak
+def test_unchecked():
+    Unpooled.buffer(1)
+
+@pytest.mark.bufleak(allow=1)
+def test_allowed():
+    Unpooled.buffer(1)
+"""
+
+
+def test_xdist_each_worker_checks_its_own_tests(pytester, run_subprocess):
+    report = pytester.path / "leaks.json"
+    result = run_subprocess(LEAKY, "--bufleak", "-n", "2", f"--bufleak-report={report}")
+    result.assert_outcomes(passed=8, errors=3)
+    result.stdout.fnmatch_lines(["*= bufleak: 3 leaked buffers =*"])
+    leaked = sorted(test["nodeid"] for test in json.loads(report.read_text())["tests"])
+    assert leaked == [f"test_it.py::test_many[{n}]" for n in (0, 2, 4)]
+
+
+def test_markers_stay_registered_under_no_bufleak(pytester, run_subprocess):
+    result = run_subprocess(LEAKY, "--strict-markers", "-p", "no:bufleak")
+    result.assert_outcomes(passed=8)
+    markers = pytester.runpytest_subprocess("-p", "no:bufleak", "--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.bufleak(allow=N):*", "@pytest.mark.no_bufleak:*"])
+
+
+def test_strict_markers_with_the_plugin(run_subprocess):
+    result = run_subprocess(LEAKY, "--strict-markers", "--bufleak")
+    result.assert_outcomes(passed=8, errors=3)
+    assert result.ret == 1
