@@ -776,6 +776,7 @@ class OwnershipAnalysis:
             self.facts.method_calls.setdefault(method, []).append(node)
         callee = dotted_name(func)
         if isinstance(func, cst.Attribute):
+            self._maybe_body_read(func)
             receiver = self._value(func.value)
             if isinstance(receiver, _Tracked):
                 return self._buffer_method(node, method, receiver)

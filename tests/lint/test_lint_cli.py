@@ -1,0 +1,219 @@
+"""The bufleak-lint command: exit codes, formats, selection, noqa, configuration."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from bufleak_lint.cli import main
+from lint_helpers import ROOT, run
+
+LEAKY = """
+def f(alloc):
+    buf = alloc.buffer()
+    buf.write_int(1)
+    buf.release()
+
+
+def g(alloc):
+    lost = alloc.buffer()
+    lost.write_int(2)
+"""
+CLEAN = """
+def f(alloc):
+    buf = alloc.buffer()
+    try:
+        buf.write_int(1)
+    finally:
+        ReferenceCountUtil.safe_release(buf)
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """Run from tmp_path so that no pyproject.toml of this repository applies."""
+    monkeypatch.chdir(tmp_path)
+
+
+def test_clean_file_exits_0(write, capsys):
+    path = write("clean.py", CLEAN)
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_findings_exit_1_with_flake8_style_lines(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"{path}:5:5: BUF001 release of 'buf' is skipped if the code before it raises; "
+        "release in try/finally with ReferenceCountUtil.safe_release()",
+        f"{path}:9:12: BUF006 buffer allocated here is never released, returned, stored or "
+        "passed on",
+    ]
+
+
+def test_directory_discovery_and_exclude(write, tmp_path, capsys):
+    write("pkg/a.py", LEAKY)
+    write("pkg/gen/b.py", LEAKY)
+    write("pkg/.venv/c.py", LEAKY)
+    write("pkg/notes.txt", LEAKY)
+    assert main(["pkg", "--exclude", "gen"]) == 1
+    paths = {line.split(":")[0] for line in capsys.readouterr().out.splitlines()}
+    assert paths == {os.path.join("pkg", "a.py")}
+
+
+def test_select_and_ignore(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path, "--select", "BUF006"]) == 1
+    assert [l.split()[1] for l in capsys.readouterr().out.splitlines()] == ["BUF006"]
+    assert main([path, "--ignore", "BUF001,BUF006"]) == 0
+    assert main([path, "--select", "BUF00", "--ignore", "BUF001"]) == 1
+    assert [l.split()[1] for l in capsys.readouterr().out.splitlines()] == ["BUF006"]
+
+
+def test_noqa_blanket_and_specific(write, capsys):
+    path = write("noqa.py", """
+        def f(alloc):
+            buf = alloc.buffer()
+            buf.write_int(1)
+            buf.release()  # noqa: BUF001
+            other = alloc.buffer()  # noqa
+            third = alloc.buffer()  # noqa: BUF001
+    """)
+    assert main([path]) == 1
+    assert [l.split(":")[1] + l.split()[1] for l in capsys.readouterr().out.splitlines()] == [
+        "7BUF006"]
+
+
+def test_json_format(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path, "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [(d["line"], d["column"], d["code"], d["fixable"]) for d in data] == [
+        (5, 5, "BUF001", True), (9, 12, "BUF006", False)]
+    assert data[0]["path"] == path
+
+
+def test_sarif_format(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path, "--format", "sarif"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    assert log["version"] == "2.1.0"
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules][:6] == [f"BUF00{i}" for i in range(1, 7)]
+    assert all(r["helpUri"].endswith("#" + r["id"].lower()) for r in rules)
+    assert all(r["shortDescription"]["text"] and r["help"]["text"] for r in rules)
+    result = run_["results"][0]
+    assert result["ruleId"] == "BUF001"
+    assert rules[result["ruleIndex"]]["id"] == "BUF001"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (5, 5)
+
+
+def test_github_format(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path, "--format", "github"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"::error file={path},line=5,col=5,title=BUF001::BUF001 release of")
+
+
+def test_show_source_and_statistics(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path, "--show-source", "--statistics"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:3] == ["    buf.release()", "    ^"]
+    assert out[-2:] == ["1     BUF001 unprotected-release", "1     BUF006 orphan-allocation"]
+
+
+def test_explain(capsys):
+    assert main(["--explain", "BUF004"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("## BUF004: channel-read-drops-message")
+    assert "**Bad:**" in out and "**Good:**" in out and "SimpleChannelInboundHandler" in out
+
+
+def test_explain_unknown_code_is_a_usage_error(capsys):
+    assert main(["--explain", "BUF123"]) == 2
+    assert "unknown rule 'BUF123'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--select", "E501", "."], "--select: 'E501' is not a rule code"),
+    (["--jobs", "zero", "."], "--jobs: 'zero'"),
+    (["missing-dir"], "missing-dir: no such file or directory"),
+])
+def test_usage_errors_exit_2(argv, fragment, capsys):
+    assert main(argv) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_unknown_option_exits_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--frobnicate"])
+    assert info.value.code == 2
+
+
+def test_pyproject_configuration(write, capsys):
+    write("pyproject.toml", """
+        [tool.bufleak.lint]
+        ignore = ["BUF001"]
+        exclude = ["generated"]
+        per-file-ignores = { "tests/*" = ["BUF006"] }
+        extra-allocators = ["make_frame"]
+    """)
+    write("generated/x.py", LEAKY)
+    write("tests/t.py", LEAKY)
+    write("src/m.py", """
+        def f():
+            frame = make_frame()
+            frame.write_int(1)
+    """)
+    assert main([]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [l.split()[0] + " " + l.split()[1] for l in out] == [
+        f"{os.path.join('.', 'src', 'm.py')}:3:13: BUF006"]
+
+
+@pytest.mark.parametrize("table, fragment", [
+    ('bogus = 1', "unknown key 'bogus'"),
+    ('select = "BUF001"', "select: expected a list of strings"),
+    ('ignore = ["NOPE1"]', "ignore: 'NOPE1' is not a rule code"),
+    ('extra-releases = ["not a name"]', "extra-releases: 'not a name' is not a dotted"),
+    ('per-file-ignores = ["x"]', "per-file-ignores: expected a table"),
+])
+def test_configuration_errors_exit_2_naming_the_key(write, table, fragment, capsys):
+    write("pyproject.toml", "[tool.bufleak.lint]\n" + table + "\n")
+    write("a.py", CLEAN)
+    assert main(["a.py"]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "tool.bufleak.lint" in err
+
+
+def test_invalid_toml_exits_2(write, capsys):
+    write("pyproject.toml", "[tool.bufleak.lint\n")
+    assert main(["."]) == 2
+    assert "invalid TOML" in capsys.readouterr().err
+
+
+def test_jobs_2_gives_the_same_findings_in_order(write, tmp_path, capsys):
+    for i in range(12):
+        write(f"many/m{i:02}.py", LEAKY if i % 3 == 0 else CLEAN)
+    assert main(["many", "--jobs", "1"]) == 1
+    sequential = capsys.readouterr().out
+    assert main(["many", "--jobs", "2"]) == 1
+    assert capsys.readouterr().out == sequential
+    assert sequential.count("BUF001") == 4
+
+
+def test_console_script_and_module_entry_points(write, tmp_path):
+    path = write("leaky.py", LEAKY)
+    script = os.path.join(os.path.dirname(sys.executable), "bufleak-lint")
+    for command in ([script, path], [sys.executable, "-m", "bufleak_lint", path]):
+        result = run(command, cwd=str(tmp_path))
+        assert result.returncode == 1, result.stderr
+        assert result.stdout.count(" BUF00") == 2
+    assert run([script, "--version"], cwd=str(tmp_path)).stdout.startswith("bufleak-lint ")
+    assert os.path.isdir(ROOT)

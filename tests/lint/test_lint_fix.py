@@ -1,0 +1,180 @@
+"""--fix and --diff: libcst transforms whose results re-parse and do only their rule's job."""
+
+import ast
+import textwrap
+
+import pytest
+
+from bufleak_lint.cli import main
+
+BEFORE = '''\
+"""Module docstring."""
+import os
+
+
+class Echo:
+    def channel_read(self, ctx, msg):
+        text = msg.to_string()
+        self.log(text)
+        msg.release()
+
+
+def cleanup(alloc):
+    buf = alloc.buffer()
+    try:
+        buf.write_int(1)
+    finally:
+        buf.release()
+
+
+async def fetch(web_client, url):
+    return await web_client.get().uri(url).exchange().body_to_mono(str)
+
+
+def leak(alloc):
+    lost = alloc.buffer()
+    lost.write_int(1)
+'''
+
+AFTER = '''\
+"""Module docstring."""
+import os
+from pytest_bufleak import ReferenceCountUtil
+
+
+class Echo:
+    def channel_read(self, ctx, msg):
+        try:
+            text = msg.to_string()
+            self.log(text)
+        finally:
+            ReferenceCountUtil.safe_release(msg)
+
+
+def cleanup(alloc):
+    buf = alloc.buffer()
+    try:
+        buf.write_int(1)
+    finally:
+        ReferenceCountUtil.safe_release(buf)
+
+
+async def fetch(web_client, url):
+    return await web_client.get().uri(url).retrieve().body_to_mono(str)
+
+
+def leak(alloc):
+    lost = alloc.buffer()
+    lost.write_int(1)
+'''
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def test_fix_rewrites_in_place_and_reports_what_is_left(tmp_path, capsys):
+    path = tmp_path / "handlers.py"
+    path.write_text(BEFORE)
+    assert main([str(path), "--fix"]) == 1
+    fixed = path.read_text()
+    assert fixed == AFTER
+    ast.parse(fixed)
+    captured = capsys.readouterr()
+    assert [line.split()[1] for line in captured.out.splitlines()] == ["BUF006"]
+    assert "fixed 1 file" in captured.err
+    assert main([str(path), "--fix"]) == 1
+    assert path.read_text() == AFTER
+
+
+def test_diff_prints_and_writes_nothing(tmp_path, capsys):
+    path = tmp_path / "handlers.py"
+    path.write_text(BEFORE)
+    assert main([str(path), "--diff"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"--- a/{path}\n+++ b/{path}\n")
+    assert "-        buf.release()\n+        ReferenceCountUtil.safe_release(buf)\n" in out
+    assert "+from pytest_bufleak import ReferenceCountUtil\n" in out
+    assert path.read_text() == BEFORE
+
+
+def test_diff_without_fixes_exits_0(tmp_path, capsys):
+    path = tmp_path / "leak.py"
+    path.write_text("def leak(alloc):\n    lost = alloc.buffer()\n")
+    assert main([str(path), "--diff"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_existing_import_is_reused_and_util_release_becomes_safe(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(textwrap.dedent("""\
+        from pytest_bufleak import ReferenceCountUtil
+
+
+        def f(msg):
+            try:
+                work(msg)
+            except ValueError:
+                ReferenceCountUtil.release(msg, 2)
+                raise
+    """))
+    main([str(path), "--fix"])
+    assert path.read_text() == textwrap.dedent("""\
+        from pytest_bufleak import ReferenceCountUtil
+
+
+        def f(msg):
+            try:
+                work(msg)
+            except ValueError:
+                ReferenceCountUtil.safe_release(msg, 2)
+                raise
+    """)
+
+
+@pytest.mark.parametrize("source", [
+    # a return between allocation and release: moving it into try/finally would release a
+    # buffer this path never released before
+    """\
+def f(alloc, flag):
+    buf = alloc.buffer()
+    buf.write_int(1)
+    if flag:
+        return None
+    buf.release()
+""",
+    # a comment on the release line would be lost
+    """\
+def f(alloc):
+    buf = alloc.buffer()
+    buf.write_int(1)
+    buf.release()  # done
+""",
+    # the release is nested deeper than the allocation
+    """\
+def f(alloc, flag):
+    buf = alloc.buffer()
+    buf.write_int(1)
+    if flag:
+        buf.release()
+""",
+])
+def test_unsafe_wraps_are_not_attempted(tmp_path, source, capsys):
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    assert main([str(path), "--fix"]) == 1
+    assert path.read_text() == source
+    assert "BUF001" in capsys.readouterr().out
+
+
+def test_fix_keeps_a_latin1_file_in_its_encoding(tmp_path):
+    path = tmp_path / "latin.py"
+    source = ("# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n\n\ndef f(buf):\n"
+              "    b = buf.retained_slice()\n    try:\n        use(b.capacity)\n"
+              "    finally:\n        b.release()\n")
+    path.write_bytes(source.encode("latin-1"))
+    main([str(path), "--fix"])
+    data = path.read_bytes()
+    assert b"caf\xe9" in data
+    assert "ReferenceCountUtil.safe_release(b)" in data.decode("latin-1")
