@@ -35,11 +35,12 @@ Initializer = Union[Callable[["AioSocketChannel"], Any], Any]
 
 class AdaptiveRecvBufferSize:
     """Guesses the next read's buffer size from the last ones (Netty's ``AdaptiveRecvByteBufAllocator``):
-    doubles after a read that filled the buffer, halves after two reads that used at most half of it."""
+    doubles after a read that filled the buffer, halves after two reads that used at most half of it.
+    The maximum matches asyncio's own 256 KiB reads."""
 
     __slots__ = ("minimum", "maximum", "size", "_shrink")
 
-    def __init__(self, minimum: int = 64, initial: int = 2048, maximum: int = 65536) -> None:
+    def __init__(self, minimum: int = 64, initial: int = 2048, maximum: int = 256 * 1024) -> None:
         if not 0 < minimum <= initial <= maximum:
             raise ValueError(f"expected 0 < minimum ({minimum}) <= initial ({initial}) <= maximum ({maximum})")
         self.minimum, self.maximum, self.size = minimum, maximum, initial
@@ -113,33 +114,30 @@ class AioSocketChannel(Channel):
         raise TypeError(f"unsupported message type: {type(msg).__name__} (expected: ByteBuf or bytes-like)")
 
     def _do_write(self, outbound: ChannelOutboundBuffer) -> None:
-        views: List[Any] = []
-        done: List[Tuple[Any, ChannelPromise]] = []
+        transport = self._transport
         failure: Optional[BaseException] = None
+        if transport is None or transport.is_closing():
+            failure = ClosedChannelException()
+        flushed = outbound.flushed
+        done: List[Tuple[Any, ChannelPromise]] = []
+        chunks: List[bytes] = []
         try:
-            while outbound.flushed:
-                msg, _, promise = outbound.remove()
+            while flushed:
+                msg, size, promise = flushed.popleft()
+                outbound.decrement_pending(size)
                 done.append((msg, promise))
-                if isinstance(msg, ByteBuf):
-                    if msg.is_readable():
-                        views.append(msg.nio_buffer())
-                else:
-                    views.append(msg)
-            transport = self._transport
-            if transport is None or transport.is_closing():
-                failure = ClosedChannelException()
-            elif views:
-                # A copy: the transport may keep what it is given (Python >= 3.12), and these buffers are
-                # released right below. Joining also makes one write of many small ones.
-                transport.write(bytes(views[0]) if len(views) == 1 else b"".join(views))
+                if failure is None and size:
+                    # A copy: the transport may keep what it is given (Python >= 3.12), and the buffer is
+                    # released right below, its memory going back to the pool.
+                    chunks.append(bytes(msg))
+            if chunks:
+                transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))  # type: ignore[union-attr]
         except Exception as exc:  # noqa: BLE001 - reported through the promises
             failure = exc
         finally:
-            for view in views:
-                if isinstance(view, memoryview):
-                    view.release()
             for msg, _ in done:
-                ReferenceCountUtil.safe_release(msg)
+                if isinstance(msg, ByteBuf):
+                    ReferenceCountUtil.safe_release(msg)
         for _, promise in done:
             if failure is None:
                 promise.try_success()
@@ -213,9 +211,9 @@ class ChannelProtocol(asyncio.BufferedProtocol):
             return
         buf.writer_index = nbytes
         channel.recv_buffer_size.record(nbytes)
-        pipeline = channel.pipeline()
-        pipeline.fire_channel_read(buf)
-        pipeline.fire_channel_read_complete()
+        head = channel._pipeline._head
+        head.fire_channel_read(buf)
+        head.fire_channel_read_complete()
 
     def eof_received(self) -> bool:
         # No half-closure, as Netty's default: the transport closes and connection_lost follows.
