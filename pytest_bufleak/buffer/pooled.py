@@ -104,7 +104,13 @@ class _ThreadCaches(threading.local):
     """``.cache``: the calling thread's :class:`PoolThreadCache`, made on its first use."""
 
     def __init__(self, alloc: PooledByteBufAllocator) -> None:
-        self.cache = alloc._new_thread_cache()
+        self.alloc = alloc  # runs once per thread that touches this object; the cache waits for use
+
+    def __getattr__(self, name: str) -> Any:  # only when the attribute is missing: the first use
+        if name != "cache":
+            raise AttributeError(name)
+        cache = self.cache = self.alloc._new_thread_cache()
+        return cache
 
 
 def _check_non_negative(value: int, name: str) -> None:
@@ -301,6 +307,7 @@ class PoolArenaMetric:
     @property
     def num_active_allocations(self) -> int:
         """Regions out of the arena (in buffers or in thread caches)."""
+        self._arena.drain_pending()
         return self.num_allocations - self.num_deallocations
 
     @property

@@ -258,3 +258,15 @@ def test_other_page_sizes_work():
         assert bytes(buf) == bytes([i]) * buf.capacity
         buf.release()
     assert alloc.metric().num_active_allocations == 0
+
+
+def test_a_chunk_smaller_than_a_subpage_run():
+    # 80-byte elements want a 20 KiB run (the common multiple with 4 KiB pages); a 16 KiB chunk holds less.
+    alloc = PooledByteBufAllocator(n_heap_arenas=1, n_direct_arenas=1, page_size=4096, max_order=2)
+    bufs = [alloc.heap_buffer(80) for _ in range(300)]
+    for i, buf in enumerate(bufs):
+        buf.write_bytes(bytes([i % 256]) * 80)
+    assert all(bytes(buf) == bytes([i % 256]) * 80 for i, buf in enumerate(bufs))
+    for buf in bufs:
+        buf.release()
+    assert alloc.metric().num_active_allocations == 0

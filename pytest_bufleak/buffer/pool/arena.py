@@ -60,7 +60,8 @@ def _run_size(sc: SizeClasses, size_idx: int) -> int:
     while n > max_elements:
         run -= sc.page_size
         n = run // elem
-    return run
+    # A small chunk (few pages) may not hold the common multiple: use what fits.
+    return min(run, sc.chunk_size)
 
 
 class PoolArena:
@@ -253,9 +254,15 @@ class PoolArena:
 
     # ------------------------------------------------------------------ figures
 
+    def drain_pending(self) -> None:
+        """Free what dying thread caches queued (done anyway by the next allocation or free)."""
+        with self.lock:
+            self._drain_pending()
+
     def chunks(self) -> List[PoolChunk]:
         """The chunks this arena holds now, in use or kept empty for reuse."""
         with self.lock:
+            self._drain_pending()
             return [c for chunk_list in self.chunk_lists for c in chunk_list] + self.empty_chunks
 
     def __repr__(self) -> str:
