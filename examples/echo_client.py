@@ -25,14 +25,17 @@ class EchoClientHandler(ChannelInboundHandlerAdapter):
         ctx.write_and_flush(first)
 
     def channel_read(self, ctx, msg):
-        self.received += bytes(msg)
-        if len(self.received) >= len(self.message) * self.rounds:
-            msg.release()
-            if not self.done.done():
-                self.done.set_result(bytes(self.received))
-            ctx.close()
-        else:
+        if len(self.received) + msg.readable_bytes() < len(self.message) * self.rounds:
+            self.received += bytes(msg)
             ctx.write(msg)  # ownership goes back out: no release
+            return
+        try:
+            self.received += bytes(msg)
+        finally:
+            msg.release()
+        if not self.done.done():
+            self.done.set_result(bytes(self.received))
+        ctx.close()
 
     def channel_read_complete(self, ctx):
         ctx.flush()

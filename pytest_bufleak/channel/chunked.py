@@ -77,7 +77,7 @@ class ChunkedStream(ChunkedInput):
         try:
             buf.write_bytes(data)
         except BaseException:
-            buf.release()
+            ReferenceCountUtil.safe_release(buf)
             raise
         self._offset += len(data)
         return buf
@@ -198,7 +198,7 @@ class ChunkedWriteHandler(ChannelDuplexHandler):
                 except Exception as exc:  # noqa: BLE001 - the transfer fails, the channel goes on
                     queue.popleft()
                     if message is not None:
-                        ReferenceCountUtil.release(message)
+                        ReferenceCountUtil.safe_release(message)
                     _close_input(pending)
                     current.fail(exc)
                     break

@@ -13,7 +13,6 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Type, Union
 
 from ..buffer.refcount import ReferenceCountUtil
 from .future import ChannelPromise
-from .handlers import ChannelHandler
 
 logger = logging.getLogger("pytest_bufleak")
 

@@ -117,7 +117,9 @@ def test_remove_and_replace_call_lifecycle_methods():
 
 def test_inbound_and_outbound_order():
     events = []
-    ch = EmbeddedChannel(Recorder(events, "in1"), OutRecorder(events, "out1"), Recorder(events, "in2"), OutRecorder(events, "out2"))
+    ch = EmbeddedChannel(
+        Recorder(events, "in1"), OutRecorder(events, "out1"), Recorder(events, "in2"), OutRecorder(events, "out2")
+    )
     events.clear()
     assert ch.write_inbound("msg")
     assert ch.read_inbound() == "msg"
