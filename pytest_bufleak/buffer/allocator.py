@@ -32,13 +32,23 @@ class ByteBufAllocator(abc.ABC):
 
     def heap_buffer(self, initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
         """A buffer on a ``bytearray``."""
-        check_capacities(initial_capacity, max_capacity)
-        return tracking.track(self._new_heap_buffer(initial_capacity, max_capacity))
+        if not 0 <= initial_capacity <= max_capacity:
+            check_capacities(initial_capacity, max_capacity)
+        buf = self._new_heap_buffer(initial_capacity, max_capacity)
+        hook = tracking.hook
+        if hook is not None:
+            buf._leak = hook(buf)
+        return buf
 
     def direct_buffer(self, initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
         """A buffer on anonymous ``mmap`` memory, outside the Python object heap."""
-        check_capacities(initial_capacity, max_capacity)
-        return tracking.track(self._new_direct_buffer(initial_capacity, max_capacity))
+        if not 0 <= initial_capacity <= max_capacity:
+            check_capacities(initial_capacity, max_capacity)
+        buf = self._new_direct_buffer(initial_capacity, max_capacity)
+        hook = tracking.hook
+        if hook is not None:
+            buf._leak = hook(buf)
+        return buf
 
     def calculate_new_capacity(self, min_new_capacity: int, max_capacity: int) -> int:
         """The capacity a buffer grows to when it needs ``min_new_capacity`` (Netty's rule)."""

@@ -631,6 +631,12 @@ class ByteBuf(ReferenceCounted):
             else:
                 if token is not _LAST:
                     return False
+                if not self._big:
+                    # The bottom token and no counts held in _big: this was the last reference, and no
+                    # legitimate owner is left to race with, so the buffer is freed without the lock.
+                    self._freed = True
+                    self._free()
+                    return True
                 free = self._release_slow(1, popped_last=True)
         else:
             check_positive(decrement, "decrement")
@@ -671,9 +677,10 @@ class ByteBuf(ReferenceCounted):
 
     def _free(self) -> None:
         leak, self._leak = self._leak, None
-        for view in self._views():
-            view._poison()
-        self._derived = None
+        if self._derived is not None:
+            for view in self._views():
+                view._poison()
+            self._derived = None
         self._deallocate()
         self._poison()
         if leak is not None:

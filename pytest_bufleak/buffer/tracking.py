@@ -10,19 +10,20 @@ from typing import Any, Callable, Optional
 
 AllocationHook = Callable[[Any], Optional[Any]]
 
-_hook: AllocationHook | None = None
+#: The installed hook, read directly by allocators on their hot path; change it with set_allocation_hook.
+hook: AllocationHook | None = None
 
 
-def set_allocation_hook(hook: AllocationHook | None) -> AllocationHook | None:
-    """Install ``hook`` (called with each new buffer; returns a record or None); return the previous one."""
-    global _hook
-    previous, _hook = _hook, hook
+def set_allocation_hook(new_hook: AllocationHook | None) -> AllocationHook | None:
+    """Install ``new_hook`` (called with each new buffer; returns a record or None); return the previous one."""
+    global hook
+    previous, hook = hook, new_hook
     return previous
 
 
 def track(buf: Any) -> Any:
     """Offer a freshly allocated root buffer to the hook, if any; return the buffer."""
-    hook = _hook
-    if hook is not None:
-        buf._leak = hook(buf)
+    current = hook
+    if current is not None:
+        buf._leak = current(buf)
     return buf

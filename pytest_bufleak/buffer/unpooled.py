@@ -1,31 +1,34 @@
 """Unpooled buffers: each owns its own memory, freed when its count reaches 0."""
 from __future__ import annotations
 
-import threading
 from typing import Any, Optional, Union
 
 from . import memory, tracking
 from .allocator import ByteBufAllocator
 from .bytebuf import DEFAULT_INITIAL_CAPACITY, DEFAULT_MAX_CAPACITY, ByteBuf, BytesLike
+from .counters import ThreadCounters
+
+
+_HEAP, _DIRECT, _ALLOCATIONS, _DEALLOCATIONS = range(4)
 
 
 class UnpooledByteBufAllocatorMetric:
     """Read-only figures of an :class:`UnpooledByteBufAllocator`."""
 
-    __slots__ = ("_counts",)
+    __slots__ = ("_counters",)
 
-    def __init__(self, counts: dict) -> None:
-        self._counts = counts
+    def __init__(self, counters: ThreadCounters) -> None:
+        self._counters = counters
 
-    used_heap_memory = property(lambda self: self._counts["heap"], doc="Bytes of live heap buffers.")
-    used_direct_memory = property(lambda self: self._counts["direct"], doc="Bytes of live direct buffers.")
-    num_allocations = property(lambda self: self._counts["allocations"], doc="Buffers made so far.")
-    num_deallocations = property(lambda self: self._counts["deallocations"], doc="Buffers freed so far.")
+    used_heap_memory = property(lambda self: self._counters.total(_HEAP), doc="Bytes of live heap buffers.")
+    used_direct_memory = property(lambda self: self._counters.total(_DIRECT), doc="Bytes of live direct buffers.")
+    num_allocations = property(lambda self: self._counters.total(_ALLOCATIONS), doc="Buffers made so far.")
+    num_deallocations = property(lambda self: self._counters.total(_DEALLOCATIONS), doc="Buffers freed so far.")
 
     @property
     def num_active_allocations(self) -> int:
         """Buffers made and not yet freed."""
-        return self._counts["allocations"] - self._counts["deallocations"]
+        return self.num_allocations - self.num_deallocations
 
     def __repr__(self) -> str:
         return (
@@ -41,9 +44,8 @@ class UnpooledByteBufAllocator(ByteBufAllocator):
 
     def __init__(self, prefer_direct: bool = False) -> None:
         super().__init__(prefer_direct)
-        self._lock = threading.Lock()
-        self._counts = {"heap": 0, "direct": 0, "allocations": 0, "deallocations": 0}
-        self._metric = UnpooledByteBufAllocatorMetric(self._counts)
+        self._counters = ThreadCounters(4)
+        self._metric = UnpooledByteBufAllocatorMetric(self._counters)
 
     def _new_heap_buffer(self, initial_capacity: int, max_capacity: int) -> ByteBuf:
         return UnpooledHeapByteBuf(self, memory.heap(initial_capacity), initial_capacity, max_capacity)
@@ -55,12 +57,11 @@ class UnpooledByteBufAllocator(ByteBufAllocator):
         """Live heap and direct bytes, and allocation counts."""
         return self._metric
 
-    def _account(self, kind: str, delta: int, allocations: int = 0, deallocations: int = 0) -> None:
-        with self._lock:
-            counts = self._counts
-            counts[kind] += delta
-            counts["allocations"] += allocations
-            counts["deallocations"] += deallocations
+    def _account(self, kind: int, delta: int, allocations: int = 0, deallocations: int = 0) -> None:
+        cell = self._counters.cell()
+        cell[kind] += delta
+        cell[_ALLOCATIONS] += allocations
+        cell[_DEALLOCATIONS] += deallocations
 
     def __repr__(self) -> str:
         return f"UnpooledByteBufAllocator(directByDefault: {self._prefer_direct})"
@@ -73,7 +74,7 @@ class UnpooledHeapByteBuf(ByteBuf):
 
     def __init__(self, alloc: UnpooledByteBufAllocator, mem: memory.Memory, capacity: int, max_capacity: int) -> None:
         super().__init__(alloc, mem, capacity, max_capacity)
-        alloc._account("heap", capacity, allocations=1)
+        alloc._account(_HEAP, capacity, allocations=1)
 
     def is_direct(self) -> bool:
         return False
@@ -84,11 +85,11 @@ class UnpooledHeapByteBuf(ByteBuf):
             new = memory.heap(new_capacity)
             memory.copy_into(new, old, min(new_capacity, self._cap))
             self._mem = new
-            self._alloc._account("heap", new_capacity - self._cap)
+            self._alloc._account(_HEAP, new_capacity - self._cap)
         return None
 
     def _deallocate(self) -> None:
-        self._alloc._account("heap", -self._cap, deallocations=1)
+        self._alloc._account(_HEAP, -self._cap, deallocations=1)
 
 
 class UnpooledDirectByteBuf(ByteBuf):
@@ -99,7 +100,7 @@ class UnpooledDirectByteBuf(ByteBuf):
     def __init__(self, alloc: UnpooledByteBufAllocator, capacity: int, max_capacity: int) -> None:
         self._direct = memory.DirectMemory(capacity)
         super().__init__(alloc, self._direct.view, capacity, max_capacity)
-        alloc._account("direct", capacity, allocations=1)
+        alloc._account(_DIRECT, capacity, allocations=1)
 
     def is_direct(self) -> bool:
         return True
@@ -111,11 +112,11 @@ class UnpooledDirectByteBuf(ByteBuf):
         new = memory.DirectMemory(new_capacity)
         memory.copy_into(new.view, old.view, min(new_capacity, self._cap))
         self._direct, self._mem = new, new.view
-        self._alloc._account("direct", new_capacity - self._cap)
+        self._alloc._account(_DIRECT, new_capacity - self._cap)
         return old.free
 
     def _deallocate(self) -> None:
-        self._alloc._account("direct", -self._cap, deallocations=1)
+        self._alloc._account(_DIRECT, -self._cap, deallocations=1)
         self._direct.free()
 
 

@@ -64,3 +64,25 @@ def test_unpooled_allocator_kinds_and_metric():
     assert metric.num_allocations == metric.num_deallocations == 3
     with pytest.raises(AttributeError):
         metric.used_heap_memory = 1
+
+
+def test_unpooled_metric_adds_up_across_threads():
+    import threading
+
+    alloc = UnpooledByteBufAllocator()
+    made = []
+
+    def worker():
+        for _ in range(200):
+            made.append(alloc.heap_buffer(16))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    metric = alloc.metric()
+    assert (metric.num_active_allocations, metric.used_heap_memory) == (800, 800 * 16)
+    for buf in made:  # released here, on another thread than the one that allocated
+        buf.release()
+    assert (metric.num_active_allocations, metric.used_heap_memory) == (0, 0)
