@@ -9,7 +9,8 @@ import struct
 import timeit
 from typing import Callable, List, Tuple
 
-from pytest_bufleak import ByteBufAllocator, PooledByteBufAllocator
+from pytest_bufleak import ByteBufAllocator, PooledByteBufAllocator, ResourceLeakDetector
+from pytest_bufleak.buffer.bytebuf import ByteBuf
 
 REPEAT = 5
 INT = struct.Struct(">i")
@@ -63,17 +64,42 @@ def write_int_case() -> Tuple[Callable[[], None], Callable[[], None]]:
     return pooled, plain
 
 
+class _FloorByteBuf(ByteBuf):
+    """A ByteBuf on fixed memory with nothing to free: what any buffer object costs before a pool."""
+
+    __slots__ = ()
+
+    def _deallocate(self) -> None:
+        pass
+
+
+def floor_case() -> Tuple[Callable[[], None], Callable[[], None]]:
+    mem = memoryview(bytearray(256))
+
+    def pooled() -> None:
+        _FloorByteBuf(None, mem, 256, 256).release()
+
+    def plain() -> None:
+        bytearray(256)
+
+    return pooled, plain
+
+
 def main() -> None:
     alloc = PooledByteBufAllocator()
+    caching_64k = PooledByteBufAllocator(max_cached_buffer_capacity=64 * 1024)
     cases: List[Tuple[str, Tuple[Callable[[], None], Callable[[], None]], int]] = [
         ("alloc+release 256 B", alloc_release(alloc, 256), 20_000),
         ("alloc+release 8 KiB", alloc_release(alloc, 8192), 20_000),
         ("alloc+release 64 KiB", alloc_release(alloc, 65536), 5_000),
+        ("  same, max_cached_buffer_capacity=64K", alloc_release(caching_64k, 65536), 5_000),
         ("alloc+release 1 MiB", alloc_release(alloc, 1 << 20), 500),
         ("burst 64 x 64 KiB", burst(alloc, 65536), 50),
         ("burst 64 x 1 MiB", burst(alloc, 1 << 20), 5),
         ("DEFAULT.buffer(256)+write_int+release", write_int_case(), 20_000),
+        ("floor: bare ByteBuf create+release", floor_case(), 20_000),
     ]
+    print(f"leak detection: {ResourceLeakDetector.get_level().name}")
     print(f"{'case':40} {'bufleak':>10} {'bytearray':>10} {'ratio':>7}")
     for name, (pooled, plain), number in cases:
         pooled()  # warm the thread cache and the chunks

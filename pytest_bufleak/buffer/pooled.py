@@ -56,15 +56,14 @@ class _PooledByteBuf(ByteBuf):
             elif new_capacity > length >> 1 and (length > 512 or new_capacity > length - 16):
                 return None
         direct = self._direct
-        cache = alloc._local.cache
-        new = cache.allocate(direct, alloc._size_classes.size_index(new_capacity), new_capacity)
+        new = alloc._thread_cache().allocate(direct, alloc._size_classes.size_index(new_capacity), new_capacity)
         keep = min(self._cap, new_capacity)
         if keep:
             new[VIEW][:keep] = region[VIEW][:keep]
         self._region, self._mem = new, new[VIEW]
 
         def free_old() -> None:
-            alloc._local.cache.release(direct, region)
+            alloc._thread_cache().release(direct, region)
 
         return free_old
 
@@ -72,7 +71,10 @@ class _PooledByteBuf(ByteBuf):
         # The thread-cache push of PoolThreadCache.release, inlined: this is every buffer's release.
         region = self._region
         self._region = None
-        cache = self._alloc._local.cache
+        try:
+            cache = self._alloc._local.cache
+        except AttributeError:  # released on a thread that never used this allocator
+            cache = self._alloc._new_thread_cache()
         idx = region[1]
         if self._direct:
             cache.direct_deallocs[idx] += 1
@@ -98,19 +100,6 @@ class PooledDirectByteBuf(_PooledByteBuf):
     __slots__ = ()
 
     _direct = True
-
-
-class _ThreadCaches(threading.local):
-    """``.cache``: the calling thread's :class:`PoolThreadCache`, made on its first use."""
-
-    def __init__(self, alloc: PooledByteBufAllocator) -> None:
-        self.alloc = alloc  # runs once per thread that touches this object; the cache waits for use
-
-    def __getattr__(self, name: str) -> Any:  # only when the attribute is missing: the first use
-        if name != "cache":
-            raise AttributeError(name)
-        cache = self.cache = self.alloc._new_thread_cache()
-        return cache
 
 
 def _check_non_negative(value: int, name: str) -> None:
@@ -178,12 +167,21 @@ class PooledByteBufAllocator(ByteBufAllocator):
         self._counters: List[CacheCounters] = []  # one per live thread cache
         self._dead: List[CacheCounters] = []  # appended by dying caches, folded under the lock
         self._retired = CacheCounters(sc.n_sizes, self._unpooled_heap, self._unpooled_direct)
-        self._local = _ThreadCaches(self)
+        # .cache: each thread's PoolThreadCache, made on its first use (a threading.local subclass with
+        # __getattr__ would make every hit twice as slow: the hot paths catch AttributeError instead).
+        self._local = threading.local()
         self._metric = PooledByteBufAllocatorMetric(self)
 
     # ------------------------------------------------------------------ thread caches
 
+    def _thread_cache(self) -> PoolThreadCache:
+        try:
+            return self._local.cache
+        except AttributeError:
+            return self._new_thread_cache()
+
     def _new_thread_cache(self) -> PoolThreadCache:
+        """Make the calling thread's cache, bound to the least used arenas."""
         with self._registry_lock:
             self._fold_dead()
             heap = min(self._heap_arenas, key=lambda a: a.num_thread_caches, default=self._unpooled_heap)
@@ -192,7 +190,9 @@ class PooledByteBufAllocator(ByteBufAllocator):
             direct.num_thread_caches += 1
             counters = CacheCounters(self._n_sizes, heap, direct)
             self._counters.append(counters)
-        return PoolThreadCache(counters, self._limits, self._cache_trim_interval, self._dead.append)
+        cache = self._local.cache = PoolThreadCache(counters, self._limits, self._cache_trim_interval,
+                                                    self._dead.append)
+        return cache
 
     def _fold_dead(self) -> None:
         """Fold the figures of caches whose thread ended into the retired totals (registry lock held)."""
@@ -206,11 +206,11 @@ class PooledByteBufAllocator(ByteBufAllocator):
 
     def thread_cache(self) -> PoolThreadCache:
         """The calling thread's cache (made on first use)."""
-        return self._local.cache
+        return self._thread_cache()
 
     def trim_current_thread_cache(self) -> bool:
         """Hand the calling thread's cached memory back to the arenas (Netty's ``trimCurrentThreadCache``)."""
-        self._local.cache.trim()
+        self._thread_cache().trim()
         return True
 
     def trim(self) -> int:
@@ -219,7 +219,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
         Other threads' caches are theirs to trim (each calls ``trim_current_thread_cache``); what a
         thread caches goes back by itself when the thread ends.
         """
-        self._local.cache.trim()
+        self._thread_cache().trim()
         arenas = self._heap_arenas + self._direct_arenas
         return sum(arena.release_empty_chunks() for arena in arenas)
 
@@ -227,7 +227,10 @@ class PooledByteBufAllocator(ByteBufAllocator):
 
     def _new_heap_buffer(self, initial_capacity: int, max_capacity: int) -> ByteBuf:
         # PoolThreadCache.allocate inlined: a cache hit is a list pop.
-        cache = self._local.cache
+        try:
+            cache = self._local.cache
+        except AttributeError:
+            cache = self._new_thread_cache()
         if initial_capacity <= 4096:
             idx = self._small_index[(initial_capacity + 15) >> 4]
         else:
@@ -240,7 +243,10 @@ class PooledByteBufAllocator(ByteBufAllocator):
         return buf
 
     def _new_direct_buffer(self, initial_capacity: int, max_capacity: int) -> ByteBuf:
-        cache = self._local.cache
+        try:
+            cache = self._local.cache
+        except AttributeError:
+            cache = self._new_thread_cache()
         if initial_capacity <= 4096:
             idx = self._small_index[(initial_capacity + 15) >> 4]
         else:

@@ -93,18 +93,32 @@ class PoolChunk:
 
     def allocate_run(self, run_size: int) -> int:
         """Netty's ``allocateRun``: the handle of a run of ``run_size`` bytes (a page multiple), or -1."""
+        # _remove_avail_run and _insert_avail_run inlined: this is every normal-size arena allocation.
         pages = run_size >> self._page_shifts
         first = self._ceil[pages]
         mask = self._avail_mask >> first
         if not mask:
             return -1
-        handle = self._runs_avail[first + (mask & -mask).bit_length() - 1][0]
+        idx = first + (mask & -mask).bit_length() - 1
+        queue = self._runs_avail[idx]
+        handle = heappop(queue)  # the lowest free run of the best-fitting class
+        if not queue:
+            self._avail_mask ^= 1 << idx
         offset = handle >> PAGES_BITS
         total = handle & PAGES_MASK
-        self._remove_avail_run(offset, total, handle)
+        amap = self._avail_map
+        del amap[offset]
+        if total > 1:
+            del amap[offset + total - 1]
         if total > pages:
-            rest_offset = offset + pages
-            self._insert_avail_run(rest_offset, total - pages, (rest_offset << PAGES_BITS) | (total - pages))
+            rest_offset, rest = offset + pages, total - pages
+            rest_handle = (rest_offset << PAGES_BITS) | rest
+            idx = self._floor[rest]
+            heappush(self._runs_avail[idx], rest_handle)
+            self._avail_mask |= 1 << idx
+            amap[rest_offset] = rest_handle
+            if rest > 1:
+                amap[rest_offset + rest - 1] = rest_handle
         self.free_bytes -= run_size
         return (offset << PAGES_BITS) | pages
 
