@@ -46,7 +46,7 @@ class LeakRecord:
         ref.record = self
         self._ref: Optional[_BufferRef] = ref
         self.pool = pool
-        self.kind = type(buf).__name__
+        self.kind = type(buf)
         self.created = sites.capture()
         pool[self] = None
 
@@ -76,17 +76,17 @@ class TracedLeakRecord(LeakRecord):
     started its life) and the latest one survive.
     """
 
-    __slots__ = ("_traces", "_dropped")
-
-    def __init__(self, buf: Any, pool: Dict[LeakRecord, None]) -> None:
-        super().__init__(buf, pool)
-        self._traces: List[Tuple[Any, sites.Site]] = []
-        self._dropped = 0
+    __slots__ = ("_traces", "_dropped")  # set by the first record(): most buffers never get one
 
     def record(self, hint: Any) -> None:
         """Keep this access point (``hint`` from ``touch``, None from ``retain``/``release``)."""
         trace = (hint, sites.capture())
-        traces = self._traces
+        try:
+            traces = self._traces
+        except AttributeError:
+            self._traces = [trace]
+            self._dropped = 0
+            return
         count = len(traces) + 1  # the creation record counts, as in Netty
         target = target_records
         if target > 0 and count >= target and getrandbits(min(count - target, 30)):
@@ -96,7 +96,10 @@ class TracedLeakRecord(LeakRecord):
             traces.append(trace)
 
     def traces(self) -> Tuple[List[Tuple[Any, sites.Site]], int]:
-        return list(self._traces), self._dropped
+        try:
+            return list(self._traces), self._dropped
+        except AttributeError:
+            return [], 0
 
 
 class AccessRecord:
@@ -124,8 +127,9 @@ class Leak:
     """A tracked buffer found unreleased: still live, or garbage-collected with a count above 0.
 
     ``buffer`` is the live buffer (None once collected), ``ref_cnt`` its count (None once collected),
-    ``kind`` its class name, ``description`` its repr, ``site`` its allocation site ``path:line``, ``created`` the allocation
-    record, ``records`` the access records (newest first) and ``dropped`` how many were dropped.
+    ``kind`` its class name, ``description`` its repr, ``site`` its allocation site ``path:line``,
+    ``created`` the allocation record, ``records`` the access records (newest first) and ``dropped``
+    how many of those were dropped.
     """
 
     __slots__ = ("buffer", "ref_cnt", "kind", "description", "collected", "created", "records", "dropped")
@@ -134,9 +138,9 @@ class Leak:
         buf = record.buffer()
         self.buffer = buf
         self.collected = buf is None
-        self.kind = record.kind
+        self.kind = record.kind.__name__
         self.ref_cnt = None if buf is None else buf.ref_cnt()
-        self.description = f"{record.kind}(garbage-collected)" if buf is None else repr(buf)
+        self.description = f"{self.kind}(garbage-collected)" if buf is None else repr(buf)
         self.created = AccessRecord(None, sites.resolve(record.created))
         traces, self.dropped = record.traces()
         self.records = [AccessRecord(hint, sites.resolve(site)) for hint, site in reversed(traces)]

@@ -1,7 +1,7 @@
 """Where a buffer was made or touched, captured cheaply and resolved to lines only when reported.
 
 Capturing walks ``sys._getframe()`` up to the first frame outside the ``pytest_bufleak`` package (the
-user's code) and keeps ``(code, instruction offset)`` pairs for it and a few of its callers: about a
+user's code) and keeps ``(code, instruction offset)`` pairs for it and its caller: well under a
 microsecond, against tens for ``traceback.extract_stack``. Line numbers are computed from the code
 objects only for the buffers that leak.
 """
@@ -10,28 +10,38 @@ from __future__ import annotations
 import dis
 import os
 import sys
-from typing import List, NamedTuple, Optional, Tuple
-
-#: Frames kept per site: the user's frame and its nearest callers.
-DEPTH = 3
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+#: filename -> whether it lies inside the package (a dict lookup is cheaper than ``startswith``).
+_inside: Dict[str, bool] = {}
 
 #: A captured site: ``(code, lasti, code, lasti, ...)``, innermost frame first.
 Site = Tuple[object, ...]
 
 
 def capture() -> Site:
-    """The caller's site: the first frame outside ``pytest_bufleak`` and up to ``DEPTH - 1`` callers."""
-    frame: Optional[object] = sys._getframe(1)
-    package = _PACKAGE_DIR
-    while frame is not None and frame.f_code.co_filename.startswith(package):
+    """The caller's site: the first frame outside ``pytest_bufleak``, and the frame that called it.
+
+    Two frames tell where and from where; each frame more costs ~0.1 us on every tracked allocation.
+    """
+    frame = sys._getframe(1)
+    inside = _inside
+    while True:
+        filename = frame.f_code.co_filename
+        internal = inside.get(filename)
+        if internal is None:
+            internal = inside[filename] = filename.startswith(_PACKAGE_DIR)
+        if not internal:
+            break
         frame = frame.f_back
-    site: list = []
-    while frame is not None and len(site) < 2 * DEPTH:
-        site += (frame.f_code, frame.f_lasti)
-        frame = frame.f_back
-    return tuple(site)
+        if frame is None:
+            return ()
+    caller = frame.f_back
+    if caller is None:
+        return (frame.f_code, frame.f_lasti)
+    return (frame.f_code, frame.f_lasti, caller.f_code, caller.f_lasti)
 
 
 class Frame(NamedTuple):
