@@ -270,3 +270,15 @@ def test_a_chunk_smaller_than_a_subpage_run():
     for buf in bufs:
         buf.release()
     assert alloc.metric().num_active_allocations == 0
+
+
+def test_the_periodic_sweep_frees_what_a_thread_stopped_using():
+    alloc = PooledByteBufAllocator(n_heap_arenas=1, n_direct_arenas=1, cache_trim_interval=4)
+    for buf in [alloc.heap_buffer(256) for _ in range(10)]:
+        buf.release()
+    cache = alloc.thread_cache()
+    assert cache.cached() == 10
+    for _ in range(4):  # 40 KiB is not cached: 8 arena operations, two sweeps, no 256-byte allocation
+        alloc.heap_buffer(40 * KIB).release()
+    assert cache.cached() == 0
+    assert alloc.metric().heap_arenas[0].num_active_allocations == 0
