@@ -310,6 +310,8 @@ class OwnershipAnalysis:
         self.block_stack: List[Tuple[cst.CSTNode, int]] = []
         self.statement_stack: List[cst.CSTNode] = []
         self.in_class_body = False
+        self.uncertain: Set[int] = set()
+        self.expect_raise = 0
         self.allocator_names: Set[str] = set()
 
     # ----------------------------------------------------------------- findings
@@ -346,7 +348,7 @@ class OwnershipAnalysis:
             function_frame.exits.append((self.env, node))
         if handler_msg and name in V.HANDLER_READ:
             vid = id((list(node.params.posonly_params) + list(node.params.params))[2])
-            for env, exit_node in function_frame.exits:
+            for env, exit_node in function_frame.exits if vid not in self.uncertain else ():
                 if any(kind == OWNED for kind, _ in env.states.get(vid, ())):
                     if self._note(("BUF004", id(node))):
                         self.facts.unhandled.append(UnhandledMessage(node, handler_msg, exit_node))
@@ -640,6 +642,8 @@ class OwnershipAnalysis:
 
     def _with(self, node: cst.With) -> None:
         protector: Set[str] = set()
+        expects = any(isinstance(item.item, cst.Call)
+                      and _last_identifier(item.item.func) in V.EXPECT_RAISE for item in node.items)
         for item in node.items:
             protector |= _loaded_names(item.item)
             ref = self._value(item.item)
@@ -647,7 +651,9 @@ class OwnershipAnalysis:
             if item.asname is not None:
                 self._assign(item.asname.name, ref if isinstance(ref, _Tracked) else None)
         self.protectors.append(protector)
+        self.expect_raise += expects
         self._suite(node.body)
+        self.expect_raise -= expects
         self.protectors.pop()
 
     # ----------------------------------------------------------------- binding
@@ -791,7 +797,7 @@ class OwnershipAnalysis:
             if self._is_allocation(node, func, method, owner):
                 self._args(node, ESCAPED)
                 self._raising()
-                return _New(node)
+                return self._new(node)
             if method in V.FIRE_METHODS or (callee and self.vocab.matches(self.vocab.extra_fires, callee)):
                 return self._ending_call(node, FIRED)
             if method in V.FLUSHING_WRITES or (
@@ -812,7 +818,7 @@ class OwnershipAnalysis:
             if self.vocab.matches(self.vocab.extra_allocators, callee):
                 self._args(node, ESCAPED)
                 self._raising()
-                return _New(node)
+                return self._new(node)
             if "ByteBufUtil" in callee.split(".")[:-1]:
                 self._args(node, "borrow")
                 self._raising()
@@ -835,8 +841,6 @@ class OwnershipAnalysis:
             last = _last_identifier(receiver) or ""
             return (bool(V.ALLOCATOR_RECEIVER.search(last)) or last == "DEFAULT"
                     or last in self.allocator_names)
-        if method in V.RETAIN_METHODS and not _positional(node):
-            return True
         return False
 
     @staticmethod
@@ -880,9 +884,12 @@ class OwnershipAnalysis:
             return None
         if method in V.UTIL_RETAIN:
             first, ref = self._first_arg(node)
-            self._consume(ref, ESCAPED, first if first is not None else node)
+            self._retained(ref, first if first is not None else node)
             self._raising()
-            return _New(node)
+            return None
+        if method in V.INERT_METHODS:
+            self._args(node, "inert")
+            return None
         if method in V.UTIL_PASS_THROUGH:
             first, ref = self._first_arg(node)
             self._use(ref, "used", first)
@@ -899,18 +906,31 @@ class OwnershipAnalysis:
         if method in V.RETAIN_METHODS:
             self._use(receiver, "used", node.func.value)
             self._args(node, "borrow")
-            self._consume(receiver, ESCAPED, node.func.value)
+            self._retained(receiver, node.func.value)
+            return None
+        if method in V.INERT_METHODS:
+            self._args(node, "inert")
             return None
         self._use(receiver, "used", node.func.value)
         self._args(node, ESCAPED if method in V.TAKING_METHODS else "borrow")
         self._raising()
         if method in V.COPY_METHODS and (method not in ("read_bytes", "readBytes") or _positional(node)):
-            return _New(node)
+            return self._new(node)
         if method in V.VIEW_METHODS:
             return receiver
         return None
 
     # ----------------------------------------------------------------- effects
+    def _retained(self, ref, node: cst.CSTNode) -> None:
+        """A retain: the count is no longer the one this analysis follows, so stop reasoning."""
+        if isinstance(ref, _Tracked):
+            self.uncertain.add(ref.vid)
+        self._consume(ref, ESCAPED, node)
+
+    def _new(self, call: cst.Call):
+        """A fresh reference, unless the code around it is expected to raise (``pytest.raises``)."""
+        return None if self.expect_raise else _New(call)
+
     def _raising(self) -> None:
         """Code that can raise runs here: owned, unprotected values become risky."""
         env = self.env
@@ -939,7 +959,7 @@ class OwnershipAnalysis:
             if isinstance(ref, _New):
                 self.consumed.add(id(ref.call))
             return
-        ended = self._ended(ref)
+        ended = self._ended(ref) if ref.vid not in self.uncertain else None
         if ended is not None and self._note(("BUF002", id(node))):
             self.facts.late_uses.append(LateUse(node, ref.name, use, ended[0], ended[1]))
 
@@ -975,7 +995,8 @@ class OwnershipAnalysis:
             return
         self._use(ref, RELEASED, target)
         owned = any(kind == OWNED for kind, _ in self.env.states.get(ref.vid, ()))
-        unprotected = owned and ref.vid in self.env.risky and not self._in_cleanup()
+        unprotected = (owned and ref.vid in self.env.risky and ref.vid not in self.uncertain
+                       and not self._in_cleanup())
         if (unprotected or (not safe and self._in_cleanup())) and self._note(("REL", id(call))):
             fact = self._release_fact(call, ref.name, ref.vid, safe)
             fact.unprotected = unprotected
@@ -997,7 +1018,7 @@ class OwnershipAnalysis:
                        origin_index=origin.index if origin else 0)
 
     def _orphan_now(self, call: cst.Call) -> None:
-        if self.tracking and self._note(("BUF006", id(call))):
+        if self.tracking and not self.expect_raise and self._note(("BUF006", id(call))):
             self.facts.orphans.append(Orphan(call))
         self.consumed.add(id(call))
 

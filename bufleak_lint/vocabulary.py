@@ -23,6 +23,10 @@ COPY_METHODS = frozenset({"copy", "read_bytes", "readBytes"}) | RETAINED_METHODS
 #: ``buf.<name>(...)`` returns a view sharing the buffer's reference count.
 VIEW_METHODS = frozenset({"slice", "duplicate", "read_slice", "readSlice", "touch"})
 RETAIN_METHODS = frozenset({"retain"})
+#: Introspection that is harmless even on a released buffer.
+INERT_METHODS = frozenset({"ref_cnt", "refCnt"})
+#: Context managers whose body is expected to raise (no leak is reported there).
+EXPECT_RAISE = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
 RELEASE_METHODS = frozenset({"release"})
 #: ``ReferenceCountUtil.<name>(x)`` releases ``x``; the safe forms never raise.
 UTIL_RELEASE = frozenset({"release"})
@@ -54,7 +58,7 @@ _TRIGGER_CORE = (
     r"\bUnpooled\b|\bReferenceCountUtil\b"
     r"|\.\s*(?:heap_buffer|direct_buffer|io_buffer|heapBuffer|directBuffer|ioBuffer"
     r"|retained_slice|retained_duplicate|read_retained_slice|retainedSlice"
-    r"|retainedDuplicate|readRetainedSlice|retain|exchange)\s*\("
+    r"|retainedDuplicate|readRetainedSlice|exchange)\s*\("
     r"|\bdef\s+(?:channel_read0?|channelRead0?)\s*\("
     r"|\bdef\s+(?:write|decode)\s*\(\s*self\s*,\s*\w*(?:ctx|context)\b"
     r"|(?i:alloc)\w*(?:\(\s*\))?\s*\.\s*buffer\s*\("

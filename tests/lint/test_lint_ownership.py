@@ -247,3 +247,38 @@ def test_walrus_and_match_statements():
                 case _:
                     pass
     """) == []
+
+
+def test_retain_stops_the_reasoning_about_that_buffer():
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            buf.retain()
+            buf.release()
+            buf.release()
+
+        class Tee(SimpleChannelInboundHandler):
+            def channel_read0(self, ctx, msg):
+                msg.retain()
+                ctx.fire_channel_read(msg)
+    """) == []
+
+
+def test_ref_cnt_is_not_a_use():
+    assert codes_of("""
+        def f(ctx):
+            buf = ctx.alloc().buffer()
+            ctx.write_and_flush(buf)
+            assert buf.ref_cnt() == 0
+            assert ReferenceCountUtil.ref_cnt(buf) == 0
+    """) == []
+
+
+def test_allocations_expected_to_raise_are_not_leaks():
+    assert codes_of("""
+        def test_bad_encoding():
+            with pytest.raises(TypeError):
+                Unpooled.copied_buffer(b"x", "utf-8")
+            with pytest.raises(ValueError):
+                buf = Unpooled.buffer(-1)
+    """) == []
