@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from .allocator import ByteBufAllocator
 from .bytebuf import ByteBuf
-from .pool.arena import CHUNK, LENGTH, SIZE_IDX, VIEW, PoolArena, Region
+from .pool.arena import LENGTH, SIZE_IDX, VIEW, PoolArena
 from .pool.size_classes import SizeClasses
 from .pool.thread_cache import CacheCounters, PoolThreadCache
 
@@ -404,7 +404,8 @@ class PooledByteBufAllocatorMetric:
     @property
     def pooled_heap_memory(self) -> int:
         """Bytes the heap arenas hold from the system: chunks and live huge regions (Netty's ``usedHeapMemory``)."""
-        return sum(a.num_active_bytes for a in self.heap_arenas) + PoolArenaMetric(self._alloc._unpooled_heap).num_active_bytes
+        return (sum(a.num_active_bytes for a in self.heap_arenas)
+                + PoolArenaMetric(self._alloc._unpooled_heap).num_active_bytes)
 
     @property
     def pooled_direct_memory(self) -> int:

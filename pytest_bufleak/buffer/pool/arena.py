@@ -2,8 +2,9 @@
 
 An arena hands out *regions*: tuples ``(view, size_idx, chunk, handle, length)`` where ``view`` is a
 memoryview of exactly ``length`` bytes of the chunk and ``handle`` the chunk's name for it: a run
-handle for a normal size, ``(run offset << 15) | element index`` for a small one. A region is made once when its memory leaves
-the arena and then travels as is through the thread caches, so a cache hit needs no slicing.
+handle for a normal size, ``(run offset << 15) | element index`` for a small one. A region is made
+once when its memory leaves the arena and then travels as is through the thread caches, so a cache
+hit needs no slicing.
 Huge sizes (above the chunk size) get a region of their own memory, freed when it comes back.
 All state changes happen under the arena lock; memory coming back from code that must not block
 (a dying thread's cache) is queued on ``pending`` and freed at the next locked operation.

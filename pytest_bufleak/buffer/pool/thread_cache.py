@@ -158,4 +158,5 @@ class PoolThreadCache:
         self._on_death(self.counters)
 
     def __repr__(self) -> str:
-        return f"PoolThreadCache(cached: {self.cached()}, heap: {self.heap_arena.name}, direct: {self.direct_arena.name})"
+        return (f"PoolThreadCache(cached: {self.cached()}, heap: {self.heap_arena.name}, "
+                f"direct: {self.direct_arena.name})")
