@@ -187,7 +187,8 @@ class ByteBuf(ReferenceCounted):
     @property
     def reader_index(self) -> int:
         """Where the next read starts; settable within ``0..writer_index``."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._ridx
 
     @reader_index.setter
@@ -200,7 +201,8 @@ class ByteBuf(ReferenceCounted):
     @property
     def writer_index(self) -> int:
         """Where the next write goes; settable within ``reader_index..capacity``."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._widx
 
     @writer_index.setter
@@ -215,7 +217,8 @@ class ByteBuf(ReferenceCounted):
     @property
     def capacity(self) -> int:
         """The bytes this buffer can hold now. Setting it grows or truncates, like Netty's ``capacity(int)``."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._cap
 
     @capacity.setter
@@ -253,27 +256,32 @@ class ByteBuf(ReferenceCounted):
 
     def readable_bytes(self) -> int:
         """``writer_index - reader_index``."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._widx - self._ridx
 
     def writable_bytes(self) -> int:
         """``capacity - writer_index``."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._cap - self._widx
 
     def max_writable_bytes(self) -> int:
         """``max_capacity - writer_index``."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._max_cap - self._widx
 
     def is_readable(self, size: int = 1) -> bool:
         """True when at least ``size`` bytes can be read."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._widx - self._ridx >= size
 
     def is_writable(self, size: int = 1) -> bool:
         """True when ``size`` bytes can be written without growing."""
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return self._cap - self._widx >= size
 
     def clear(self) -> ByteBuf:
@@ -695,7 +703,8 @@ class ByteBuf(ReferenceCounted):
     # ------------------------------------------------------------------ Python protocols
 
     def __bytes__(self) -> bytes:
-        self._ensure_accessible()
+        if self._cap < 0:
+            self._ensure_accessible()
         return bytes(self._mem[self._ridx:self._widx])
 
     def __eq__(self, other: object) -> bool:
