@@ -102,9 +102,24 @@ class PooledDirectByteBuf(_PooledByteBuf):
     _direct = True
 
 
-def _check_non_negative(value: int, name: str) -> None:
-    if not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name}: {value} (expected: >= 0)")
+def _bad(python_name: str, netty_name: str, value: object, expected: str) -> ValueError:
+    """Netty's message (searchable), naming the Python argument too."""
+    return ValueError(f"{netty_name}: {value} (expected: {expected}) [argument {python_name}]")
+
+
+def _validate(page_size: int, max_order: int, counts: dict) -> None:
+    for (python_name, netty_name), value in counts.items():
+        if not isinstance(value, int) or value < 0:
+            raise _bad(python_name, netty_name, value, ">= 0")
+    if not isinstance(page_size, int) or page_size <= 0 or page_size & (page_size - 1):
+        raise _bad("page_size", "pageSize", page_size, "power of 2")
+    if page_size < MIN_PAGE_SIZE:
+        raise _bad("page_size", "pageSize", page_size, f">= {MIN_PAGE_SIZE}")
+    if not isinstance(max_order, int) or not 0 <= max_order <= 14:
+        raise _bad("max_order", "maxOrder", max_order, "0-14")
+    if page_size << max_order > MAX_CHUNK_SIZE:
+        raise ValueError(f"pageSize ({page_size}) << maxOrder ({max_order}) must not exceed {MAX_CHUNK_SIZE} "
+                         "[arguments page_size, max_order]")
 
 
 class PooledByteBufAllocator(ByteBufAllocator):
@@ -131,22 +146,16 @@ class PooledByteBufAllocator(ByteBufAllocator):
         default_arenas = 2 * (os.cpu_count() or 1)
         n_heap_arenas = default_arenas if n_heap_arenas is None else n_heap_arenas
         n_direct_arenas = default_arenas if n_direct_arenas is None else n_direct_arenas
-        for value, name in ((n_heap_arenas, "nHeapArena"), (n_direct_arenas, "nDirectArena"),
-                            (small_cache_size, "smallCacheSize"), (normal_cache_size, "normalCacheSize"),
-                            (max_cached_buffer_capacity, "maxCachedBufferCapacity"), (page_size, "pageSize"),
-                            (max_order, "maxOrder"), (max_empty_chunks, "maxEmptyChunks")):
-            _check_non_negative(value, name)
-        if cache_trim_interval < 1 or not isinstance(cache_trim_interval, int):
-            raise ValueError(f"cacheTrimInterval: {cache_trim_interval} (expected: > 0)")
-        if page_size < MIN_PAGE_SIZE:
-            raise ValueError(f"pageSize: {page_size} (expected: {MIN_PAGE_SIZE})")
-        if page_size & (page_size - 1):
-            raise ValueError(f"pageSize: {page_size} (expected: power of 2)")
-        if max_order > 14:
-            raise ValueError(f"maxOrder: {max_order} (expected: 0-14)")
+        _validate(page_size, max_order, {
+            ("n_heap_arenas", "nHeapArena"): n_heap_arenas, ("n_direct_arenas", "nDirectArena"): n_direct_arenas,
+            ("small_cache_size", "smallCacheSize"): small_cache_size,
+            ("normal_cache_size", "normalCacheSize"): normal_cache_size,
+            ("max_cached_buffer_capacity", "maxCachedBufferCapacity"): max_cached_buffer_capacity,
+            ("max_empty_chunks", "maxEmptyChunks"): max_empty_chunks,
+        })
+        if not isinstance(cache_trim_interval, int) or cache_trim_interval < 1:
+            raise _bad("cache_trim_interval", "cacheTrimInterval", cache_trim_interval, "> 0")
         chunk_size = page_size << max_order
-        if chunk_size > MAX_CHUNK_SIZE:
-            raise ValueError(f"pageSize ({page_size}) << maxOrder ({max_order}) must not exceed {MAX_CHUNK_SIZE}")
         sc = self._size_classes = SizeClasses(page_size, page_size.bit_length() - 1, chunk_size)
         self._n_sizes = sc.n_sizes
         self._small_index = sc._small
