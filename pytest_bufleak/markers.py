@@ -10,4 +10,6 @@ def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers", "bufleak(allow=N): tolerate up to N leaked buffers in this test or scope (pytest --bufleak)."
     )
-    config.addinivalue_line("markers", "no_bufleak: do not check this test or scope for leaked buffers (pytest --bufleak).")
+    config.addinivalue_line(
+        "markers", "no_bufleak: do not check this test or scope for leaked buffers (pytest --bufleak)."
+    )

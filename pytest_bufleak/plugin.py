@@ -36,7 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--bufleak-level", metavar="LEVEL", default=None,
         help="paranoid (default), advanced or simple: whether leak reports carry access records.",
     )
-    group.addoption("--bufleak-report", metavar="PATH", default=None, help="also write the leaks found to PATH as JSON.")
+    group.addoption(
+        "--bufleak-report", metavar="PATH", default=None, help="also write the leaks found to PATH as JSON."
+    )
     parser.addini("bufleak", "check every test for leaked buffers, like --bufleak (true/false).", default="false")
     parser.addini("bufleak_level", "the --bufleak-level to use when the option is not given.", default="")
 
@@ -97,7 +99,8 @@ def _allowance(node: Any) -> int:
         return 0
     allow = mark.kwargs.get("allow", 0)
     if mark.args or set(mark.kwargs) - {"allow"} or isinstance(allow, bool) or not isinstance(allow, int) or allow < 0:
-        arguments = ", ".join([repr(arg) for arg in mark.args] + [f"{key}={value!r}" for key, value in mark.kwargs.items()])
+        given = [repr(arg) for arg in mark.args] + [f"{key}={value!r}" for key, value in mark.kwargs.items()]
+        arguments = ", ".join(given)
         raise pytest.UsageError(
             f"{node.nodeid}: @pytest.mark.bufleak({arguments}): expected bufleak(allow=N) with an int N >= 0"
         )
@@ -179,7 +182,10 @@ class BufleakSession:
             allow = _allowance(node)
             if len(leaks) <= allow:
                 continue
-            owner = "test " + node.nodeid if node is item else f"{scope}-scoped fixtures of {node.nodeid or 'the session'}"
+            if node is item:
+                owner = "test " + node.nodeid
+            else:
+                owner = f"{scope}-scoped fixtures of {node.nodeid or 'the session'}"
             if allow:
                 owner += f" (allowed {allow})"
             messages.append("bufleak: " + format_leaks(leaks, self.root, owner))

@@ -66,8 +66,11 @@ _sample_probability = 1 / 128
 _ABSENT = object()
 
 
+_collected = records.collected
+
+
 def _on_allocate(buf: Any) -> Optional[LeakRecord]:
-    if records.collected:
+    if _collected:
         ResourceLeakDetector.report_pending()
     tracker = owner.get()
     if tracker is None or tracker.closed:

@@ -6,12 +6,18 @@ weak reference's callback runs inside the garbage collector: it only appends the
 """
 from __future__ import annotations
 
+import sys
 import weakref
 from collections import deque
 from random import getrandbits
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..buffer.bytebuf import ByteBuf
 from . import sites
+from .sites import capture
+
+_getframe = sys._getframe
+_RELEASE = ByteBuf.release.__code__
 
 #: Records whose buffer was garbage-collected while still unreleased, in order of collection.
 collected: deque = deque()
@@ -47,7 +53,7 @@ class LeakRecord:
         self._ref: Optional[_BufferRef] = ref
         self.pool = pool
         self.kind = type(buf)
-        self.created = sites.capture()
+        self.created = capture()
         pool[self] = None
 
     def record(self, hint: Any) -> None:
@@ -80,7 +86,11 @@ class TracedLeakRecord(LeakRecord):
 
     def record(self, hint: Any) -> None:
         """Keep this access point (``hint`` from ``touch``, None from ``retain``/``release``)."""
-        trace = (hint, sites.capture())
+        if _getframe(1).f_code is _RELEASE:
+            buf = self._ref()
+            if buf is not None and buf.ref_cnt() == 1:
+                return  # the release that frees it: close() forgets the record right after
+        trace = (hint, capture())
         try:
             traces = self._traces
         except AttributeError:
@@ -178,7 +188,8 @@ class Leak:
         if self.collected:
             headline = GC_HEADLINE
         else:
-            headline = f"LEAK: ByteBuf.release() was not called: {self.description} is still live (refCnt: {self.ref_cnt})."
+            still_live = f"{self.description} is still live (refCnt: {self.ref_cnt})."
+            headline = f"LEAK: ByteBuf.release() was not called: {still_live}"
         return headline + "\n" + self.records_text(relative_to)
 
     def records_text(self, relative_to: Optional[str] = None) -> str:

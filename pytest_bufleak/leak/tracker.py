@@ -9,8 +9,7 @@ last.
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 from . import detector
 from .records import Leak, LeakRecord, format_leaks
@@ -32,35 +31,17 @@ class LeakTracker:
         self.pool: Dict[LeakRecord, None] = {}
         #: True once the scope ended: buffers are no longer attributed to it.
         self.closed = False
-        self._activations: List[contextlib.AbstractContextManager] = []
+        self._activations: List[_Activation] = []
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[LeakTracker]:
-        """Make this tracker the owner of buffers allocated inside the block (re-entrant)."""
-        token = detector.owner.set(self)
-        with detector.active_lock:
-            detector.active.append(self)
-        detector.update_hook()
-        try:
-            yield self
-        finally:
-            try:
-                detector.owner.reset(token)
-            except ValueError:  # exited in another context than it was entered in
-                detector.owner.set(token.old_value if token.old_value is not token.MISSING else None)
-            with detector.active_lock:
-                stack = detector.active
-                for index in range(len(stack) - 1, -1, -1):
-                    if stack[index] is self:
-                        del stack[index]
-                        break
-            detector.update_hook()
+    def active(self) -> _Activation:
+        """Make this tracker the owner of buffers allocated inside ``with tracker.active():`` (re-entrant)."""
+        return _Activation(self)
 
     def __enter__(self) -> LeakTracker:
-        activation = self.active()
-        result = activation.__enter__()
+        activation = _Activation(self)
+        activation.__enter__()
         self._activations.append(activation)
-        return result
+        return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self._activations.pop().__exit__(*exc_info)
@@ -93,6 +74,36 @@ class LeakTracker:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<LeakTracker {self.name or ''} {state}, {len(self.pool)} unreleased>"
+
+
+class _Activation:
+    """One activation of a tracker: owner in this context, and fallback owner for other threads."""
+
+    __slots__ = ("tracker", "token")
+
+    def __init__(self, tracker: LeakTracker) -> None:
+        self.tracker = tracker
+
+    def __enter__(self) -> LeakTracker:
+        self.token = detector.owner.set(self.tracker)
+        with detector.active_lock:
+            detector.active.append(self.tracker)
+        detector.update_hook()
+        return self.tracker
+
+    def __exit__(self, *exc_info: Any) -> None:
+        token = self.token
+        try:
+            detector.owner.reset(token)
+        except ValueError:  # exited in another context than it was entered in
+            detector.owner.set(None if token.old_value is token.MISSING else token.old_value)
+        with detector.active_lock:
+            stack = detector.active
+            for index in range(len(stack) - 1, -1, -1):
+                if stack[index] is self.tracker:
+                    del stack[index]
+                    break
+        detector.update_hook()
 
 
 def track_leaks(name: Optional[str] = None, relative_to: Optional[str] = None) -> LeakTracker:

@@ -52,7 +52,9 @@ def test_a(module_leak):
 def test_bad_marker_arguments_are_a_usage_error(run, mark):
     result = run(f"import pytest\n\n@pytest.mark.{mark}\ndef test_x():\n    pass\n", "--bufleak")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*test_it.py::test_x: @pytest.mark.bufleak(*): expected bufleak(allow=N) with an int N >= 0"])
+    result.stderr.fnmatch_lines(
+        ["*test_it.py::test_x: @pytest.mark.bufleak(*): expected bufleak(allow=N) with an int N >= 0"]
+    )
 
 
 FIXTURE = """

@@ -89,7 +89,9 @@ def test_uses(message):
     assert bytes(message) == b"ping"
 """, "--bufleak")
     result.assert_outcomes(errors=1, passed=1)
-    result.stdout.fnmatch_lines(["bufleak: test test_it.py::test_uses leaked 1 buffer:", "*allocated at test_it.py:6 in message"])
+    result.stdout.fnmatch_lines(
+        ["bufleak: test test_it.py::test_uses leaked 1 buffer:", "*allocated at test_it.py:6 in message"]
+    )
 
 
 def test_buffers_from_threads_belong_to_the_current_test(run):
@@ -107,7 +109,9 @@ def test_after():
     pass
 """, "--bufleak")
     result.assert_outcomes(passed=2, errors=1)
-    result.stdout.fnmatch_lines(["bufleak: test test_it.py::test_thread leaked 1 buffer:", "*allocated at test_it.py:6 in <lambda>"])
+    result.stdout.fnmatch_lines(
+        ["bufleak: test test_it.py::test_thread leaked 1 buffer:", "*allocated at test_it.py:6 in <lambda>"]
+    )
 
 
 def test_failed_test_gets_no_second_report_and_its_buffers_are_cleared(run):
