@@ -63,3 +63,12 @@ def test_other_page_sizes_keep_the_rules():
     sc = SizeClasses(4096, 12, 4096 << 11)  # 8 MiB chunk of 4 KiB pages
     assert sc.size_idx2size[sc.small_max_size_idx] == 14 * 1024
     assert sc.size_idx2size[-1] == 8 << 20
+
+
+def test_big_chunks_look_up_above_the_table():
+    sc = SizeClasses(8192, 13, 8192 << 14)  # 128 MiB chunk: sizes above 16 MiB are searched
+    sizes = sc.size_idx2size
+    for n in (16 << 20, (16 << 20) + 1, 20 << 20, (100 << 20) + 5, 128 << 20):
+        idx = sc.size_index(n)
+        assert sizes[idx] >= n > sizes[idx - 1]
+    assert sc.size_index((128 << 20) + 1) == sc.n_sizes

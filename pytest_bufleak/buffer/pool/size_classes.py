@@ -8,6 +8,7 @@ once into plain lists so that the hot path is one list index.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import List, NamedTuple
 
 LOG2_QUANTUM = 4
@@ -16,6 +17,7 @@ LOG2_MAX_LOOKUP_SIZE = 12
 #: Sizes up to this are looked up at 16-byte granularity; above it the spacing is at least 1 KiB.
 LOOKUP_MAX_SIZE = 1 << LOG2_MAX_LOOKUP_SIZE
 _LARGE_SHIFT = LOG2_MAX_LOOKUP_SIZE - LOG2_SIZE_CLASS_GROUP
+LARGE_TABLE_MAX_SIZE = 16 << 20
 
 
 class SizeClass(NamedTuple):
@@ -80,50 +82,36 @@ class SizeClasses:
         #: The full table, one :class:`SizeClass` per index.
         self.table = tuple(table)
         self.n_sizes = len(table)
-        self.size_idx2size = [sc.size for sc in table]
+        self.size_idx2size = sizes = [sc.size for sc in table]
         self.page_idx2size = [sc.size for sc in table if sc.is_multi_page]
         self.n_psizes = len(self.page_idx2size)
         self.n_subpages = sum(1 for sc in table if sc.is_subpage)
         self.small_max_size_idx = max(sc.index for sc in table if sc.is_subpage)
         self.lookup_max_size = max(sc.size for sc in table if sc.log2_delta_lookup >= 0)
         # size -> index in two flat tables: 16-byte steps up to 4 KiB, 1 KiB steps above (every
-        # class boundary above 4 KiB is a multiple of 1 KiB, so the coarse table is exact).
-        small = [0]
-        for n in range(1, self.lookup_max_size // 16 + 1):
-            small.append(self._search(n * 16))
-        self._small = small
-        large = []
-        for k in range(chunk_size >> (_LARGE_SHIFT)):
-            large.append(self._search((k + 1) << _LARGE_SHIFT) if (k + 1) << _LARGE_SHIFT > self.lookup_max_size else 0)
-        self._large = large
+        # class boundary above 4 KiB is a multiple of 1 KiB, so the coarse table is exact) up to
+        # _large_max; beyond that (chunks over 16 MiB) a binary search.
+        self._small = [bisect_left(sizes, n * 16) for n in range(self.lookup_max_size // 16 + 1)]
+        self._large_max = min(chunk_size, LARGE_TABLE_MAX_SIZE)
+        self._large = [bisect_left(sizes, (k + 1) << _LARGE_SHIFT) for k in range(self._large_max >> _LARGE_SHIFT)]
+        pages = self.page_idx2size
         #: Page count -> the smallest page-size class holding that many pages.
-        self.pages_ceil_table = [0] + [self._page_search(p) for p in range(1, (chunk_size >> page_shifts) + 1)]
+        self.pages_ceil_table = [bisect_left(pages, p << page_shifts) for p in range((chunk_size >> page_shifts) + 1)]
         #: Page count -> the largest page-size class it holds (where a free run of that length is filed).
         self.pages_floor_table = [0] + [
-            i if self.page_idx2size[i] <= p << page_shifts else i - 1
+            i if pages[i] <= p << page_shifts else i - 1
             for p, i in enumerate(self.pages_ceil_table[1:], 1)
         ]
-
-    def _search(self, size: int) -> int:
-        for i, s in enumerate(self.size_idx2size):
-            if s >= size:
-                return i
-        return self.n_sizes
-
-    def _page_search(self, pages: int) -> int:
-        size = pages << self.page_shifts
-        for i, s in enumerate(self.page_idx2size):
-            if s >= size:
-                return i
-        return self.n_psizes
 
     def size_index(self, size: int) -> int:
         """Netty's ``size2SizeIdx``: the smallest class holding ``size`` bytes; ``n_sizes`` when huge."""
         if size <= LOOKUP_MAX_SIZE:
             return self._small[(size + 15) >> 4]
+        if size <= self._large_max:
+            return self._large[(size - 1) >> _LARGE_SHIFT]
         if size > self.chunk_size:
             return self.n_sizes
-        return self._large[(size - 1) >> _LARGE_SHIFT]
+        return bisect_left(self.size_idx2size, size)
 
     def normalize_size(self, size: int) -> int:
         """Netty's ``normalizeSize``: the size of the class that holds ``size`` (huge sizes unchanged)."""
