@@ -74,10 +74,8 @@ def _on_allocate(buf: Any) -> Optional[LeakRecord]:
         ResourceLeakDetector.report_pending()
     tracker = owner.get()
     if tracker is None or tracker.closed:
-        try:
-            tracker = active[-1]
-        except IndexError:
-            tracker = None
+        last = active[-1:]  # a slice: another thread may empty the list meanwhile
+        tracker = last[0] if last else None
     if tracker is not None:
         return _record_class(buf, tracker.pool)
     level = _level
