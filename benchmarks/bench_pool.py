@@ -1,13 +1,14 @@
 """Pooled allocator vs plain ``bytearray``, side by side in one process; prints times and ratios.
 
 Run: ``python benchmarks/bench_pool.py`` (a few seconds). Ratio = bufleak time / baseline time,
-so below 1 means the pool is faster. Each case takes the best of several short repeats.
+so below 1 means the pool is faster. Each case takes the best of several short repeats. When
+``socket_netty`` is importable, its pooled allocator is compared too (it is not a dependency).
 """
 from __future__ import annotations
 
 import struct
 import timeit
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from pytest_bufleak import ByteBufAllocator, PooledByteBufAllocator, ResourceLeakDetector
 from pytest_bufleak.buffer.bytebuf import ByteBuf
@@ -85,6 +86,24 @@ def floor_case() -> Tuple[Callable[[], None], Callable[[], None]]:
     return pooled, plain
 
 
+def peer_case() -> Optional[Tuple[Callable[[], None], Callable[[], None]]]:
+    """socket-netty's pooled ``buffer()``+``release()`` (the best Python peer), when it is installed."""
+    try:
+        from socket_netty.buffer.allocator import PooledByteBufAllocator as PeerAllocator
+    except ImportError:
+        return None
+    peer = PeerAllocator()
+    ours = PooledByteBufAllocator()
+
+    def pooled() -> None:
+        ours.buffer(256).release()
+
+    def baseline() -> None:
+        peer.release(peer.buffer(256))
+
+    return pooled, baseline
+
+
 def main() -> None:
     alloc = PooledByteBufAllocator()
     caching_64k = PooledByteBufAllocator(max_cached_buffer_capacity=64 * 1024)
@@ -100,11 +119,17 @@ def main() -> None:
         ("floor: bare ByteBuf create+release", floor_case(), 20_000),
     ]
     print(f"leak detection: {ResourceLeakDetector.get_level().name}")
+    peer = peer_case()
     print(f"{'case':40} {'bufleak':>10} {'bytearray':>10} {'ratio':>7}")
     for name, (pooled, plain), number in cases:
         pooled()  # warm the thread cache and the chunks
         t_pool, t_plain = best(pooled, number), best(plain, number)
         print(f"{name:40} {t_pool * 1e9:8.0f}ns {t_plain * 1e9:8.0f}ns {t_pool / t_plain:6.2f}x")
+    if peer is not None:
+        pooled, baseline = peer
+        t_pool, t_peer = best(pooled, 20_000), best(baseline, 20_000)
+        print(f"{'buffer(256)+release vs socket-netty 0.4':40} {t_pool * 1e9:8.0f}ns {t_peer * 1e9:8.0f}ns "
+              f"{t_pool / t_peer:6.2f}x  (baseline column: socket-netty)")
     metric = alloc.metric()
     print(f"\nafter the run: {metric.num_allocations} allocations, {metric.num_cache_hits} cache hits, "
           f"{metric.num_active_allocations} active, {metric.num_heap_chunks} heap chunks")
