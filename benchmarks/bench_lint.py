@@ -76,8 +76,8 @@ def main() -> int:
         print(f"{label:<28} {seconds[label]:8.2f} s {lines / seconds[label]:>12,.0f} lines/s"
               f"   (exit {result.returncode})")
     baseline = seconds["flake8 --jobs 2 --select F"]
-    print(f"ratio bufleak-lint/flake8 at --jobs 2: {seconds['bufleak-lint --jobs 2'] / baseline:.3f}"
-          f" (target <= 0.5)")
+    ratio = seconds["bufleak-lint --jobs 2"] / baseline
+    print(f"ratio bufleak-lint/flake8 at --jobs 2: {ratio:.3f} (target <= 0.5)")
     print(f"ratio bufleak-lint --jobs 1/flake8 --jobs 2: "
           f"{seconds['bufleak-lint --jobs 1'] / baseline:.3f}")
     findings = [line for line in outputs["bufleak-lint --jobs 2"].stdout.splitlines() if line]

@@ -29,11 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = _Parser(prog="bufleak-lint",
                      description="Find reference-counted buffer leaks (bufleak / Netty style).")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report")
-    parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to leave out")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories (default: .)")
+    parser.add_argument("--select", metavar="CODES",
+                        help="comma-separated codes or prefixes to report")
+    parser.add_argument("--ignore", metavar="CODES",
+                        help="comma-separated codes or prefixes to leave out")
     parser.add_argument("--exclude", metavar="GLOBS", action="append", default=[],
-                        help="comma-separated globs of files or directories to skip (adds to the config)")
+                        help="comma-separated globs of files or directories to skip "
+                             "(adds to the config)")
     parser.add_argument("--format", choices=report.FORMATS, default="text", help="output format")
     parser.add_argument("--fix", action="store_true", help="apply the automatic fixes in place")
     parser.add_argument("--diff", action="store_true",
@@ -44,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-source", action="store_true", help="show the offending line")
     parser.add_argument("--statistics", action="store_true", help="count the findings per code")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
-    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.bufleak.lint] from this file")
+    parser.add_argument("--config", metavar="PYPROJECT",
+                        help="read [tool.bufleak.lint] from this file")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 

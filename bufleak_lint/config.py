@@ -33,7 +33,8 @@ def parse_codes(values: Sequence[str], where: str) -> Tuple[str, ...]:
     out = []
     for value in values:
         if not isinstance(value, str) or not _CODE.match(value.strip().upper()):
-            raise ConfigError(f"{where}: {value!r} is not a rule code (expected e.g. BUF001 or BUF)")
+            raise ConfigError(
+                f"{where}: {value!r} is not a rule code (expected e.g. BUF001 or BUF)")
         out.append(value.strip().upper())
     return tuple(out)
 

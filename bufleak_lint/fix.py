@@ -64,7 +64,9 @@ class _Applier(cst.CSTTransformer):
     def on_leave(self, original, updated):
         new = self.replace.get(id(original))
         if new is not None:
-            return new.with_changes(lpar=updated.lpar, rpar=updated.rpar) if hasattr(new, "lpar") else new
+            if hasattr(new, "lpar"):
+                return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            return new
         wraps = self.wraps.get(id(original))
         if wraps:
             return updated.with_changes(body=_wrap(list(updated.body), wraps))
@@ -109,7 +111,8 @@ def _insert_import(module: cst.Module) -> cst.Module:
     for position, statement in enumerate(body):
         if isinstance(statement, cst.SimpleStatementLine) and all(
                 isinstance(s, (cst.Import, cst.ImportFrom)) or
-                (position == 0 and isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
+                (position == 0 and isinstance(s, cst.Expr)
+                 and isinstance(s.value, cst.SimpleString))
                 for s in statement.body):
             index = position + 1
         else:

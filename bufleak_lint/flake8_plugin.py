@@ -47,7 +47,8 @@ class Plugin:
         try:
             analysis = analyse(text, self.filename, _vocabulary(self.filename))
         except RecursionError:
-            yield 1, 0, "BUF999 RecursionError: the file nests too deeply to be analysed", type(self)
+            message = "BUF999 RecursionError: the file nests too deeply to be analysed"
+            yield 1, 0, message, type(self)
             return
         except cst.ParserSyntaxError as exc:  # valid for CPython, not for libcst: say so
             yield 1, 0, f"BUF999 libcst cannot parse this file: {exc.message}", type(self)

@@ -14,12 +14,17 @@ libcst metadata providers); module and class bodies are walked too, without
 tracking, so that syntactic rules see every call.
 """
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from bufleak_lint import vocabulary as V
+from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expression, last_identifier,
+                                    loaded_names, operands, param_names, positional_args,
+                                    scoped_names)
+from bufleak_lint.flow import (Env, FinallyFrame, FunctionFrame, LoopFrame, Origin, join,
+                               join_all)
 
 OWNED = "owned"
 RELEASED = "released"
@@ -90,176 +95,6 @@ class ModuleFacts:
     module_names: Set[str] = field(default_factory=set)
 
 
-class _Env:
-    """The abstract state on one set of paths.
-
-    ``names`` maps a local name to the value it holds on every path;
-    ``states`` maps a value to the set of (ending, node) pairs it may be in;
-    ``risky`` holds values that some path kept owned across code that can raise.
-    """
-
-    __slots__ = ("names", "states", "risky")
-
-    def __init__(self, names=None, states=None, risky=None):
-        self.names: Dict[str, int] = names if names is not None else {}
-        self.states: Dict[int, FrozenSet[Tuple[str, Optional[cst.CSTNode]]]] = (
-            states if states is not None else {})
-        self.risky: FrozenSet[int] = risky if risky is not None else frozenset()
-
-    def copy(self) -> "_Env":
-        return _Env(dict(self.names), dict(self.states), self.risky)
-
-    def key(self):
-        return (self.names, {k: frozenset((kind, id(n)) for kind, n in v)
-                             for k, v in self.states.items()}, self.risky)
-
-
-def _join(a: Optional[_Env], b: Optional[_Env]) -> Optional[_Env]:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    names = {n: v for n, v in a.names.items() if b.names.get(n) == v}
-    states = dict(a.states)
-    for vid, st in b.states.items():
-        states[vid] = states[vid] | st if vid in states else st
-    return _Env(names, states, a.risky | b.risky)
-
-
-def _join_all(envs) -> Optional[_Env]:
-    out = None
-    for env in envs:
-        out = _join(out, env)
-    return out
-
-
-@dataclass
-class _Origin:
-    block: Optional[cst.CSTNode]
-    index: int
-
-
-class _Loop:
-    def __init__(self):
-        self.breaks: List[_Env] = []
-        self.continues: List[_Env] = []
-
-
-class _Finally:
-    def __init__(self):
-        self.pending: Dict[str, List[Tuple[_Env, cst.CSTNode]]] = {}
-
-
-class _Function:
-    def __init__(self):
-        self.exits: List[Tuple[_Env, cst.CSTNode]] = []
-
-
-_FIELD_CACHE: Dict[type, Tuple[str, ...]] = {}
-_SKIP_FIELD = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal",
-               "operator", "dot", "header", "footer", "leading_lines", "lines_after",
-               "star", "indent", "newline", "walrus", "arrow")
-
-
-def _child_fields(node: cst.CSTNode) -> Tuple[str, ...]:
-    kind = type(node)
-    names = _FIELD_CACHE.get(kind)
-    if names is None:
-        names = tuple(f.name for f in fields(kind)
-                      if not any(part in f.name for part in _SKIP_FIELD))
-        _FIELD_CACHE[kind] = names
-    return names
-
-
-def _children(node: cst.CSTNode):
-    for name in _child_fields(node):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
-def dotted_name(node: cst.CSTNode) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _last_identifier(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    if isinstance(node, cst.Call):
-        return _last_identifier(node.func)
-    return None
-
-
-def _positional(call: cst.Call) -> List[cst.Arg]:
-    return [a for a in call.args if a.keyword is None and not a.star]
-
-
-def _scoped_names(function: cst.FunctionDef) -> Set[str]:
-    """Names the analysis must not follow: declared global/nonlocal, or used in a nested scope."""
-    out: Set[str] = set()
-    stack = [function.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.Global, cst.Nonlocal)):
-            out.update(item.name.value for item in node.names)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp,
-                               cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-            out.update(_loaded_names(node))
-            continue
-        stack.extend(_children(node))
-    return out
-
-
-def _loaded_names(node: cst.CSTNode) -> Set[str]:
-    out: Set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, cst.Name):
-            out.add(item.value)
-        elif isinstance(item, cst.Attribute):
-            stack.append(item.value)
-        else:
-            stack.extend(_children(item))
-    return out
-
-
-def _operands(node: cst.CSTNode, kind: type) -> List[cst.CSTNode]:
-    """The operands of a left-nested chain ``a + b + c`` in order, without recursion."""
-    rights = []
-    while isinstance(node, kind):
-        rights.append(node.right)
-        node = node.left
-    return [node] + rights[::-1]
-
-
-def _is_allocator_expression(node: cst.BaseExpression) -> bool:
-    """``ctx.alloc()``, ``PooledByteBufAllocator(...)``, ``ByteBufAllocator.DEFAULT``."""
-    if isinstance(node, cst.Call):
-        name = _last_identifier(node.func) or ""
-        return name == "alloc" or name.endswith("Allocator")
-    name = dotted_name(node) or ""
-    return name.endswith("Allocator.DEFAULT")
-
-
-def _param_names(params: cst.Parameters) -> List[str]:
-    return [p.name.value for p in list(params.posonly_params) + list(params.params)]
-
-
 class OwnershipAnalysis:
     """Walks one module and fills a :class:`ModuleFacts`."""
 
@@ -282,7 +117,8 @@ class OwnershipAnalysis:
     def _module_names(self, statement: cst.CSTNode) -> None:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                if isinstance(small, cst.ImportFrom) and not isinstance(small.names,
+                                                                        cst.ImportStar):
                     for alias in small.names:
                         target = alias.asname.name if alias.asname else alias.name
                         if isinstance(target, cst.Name):
@@ -295,16 +131,16 @@ class OwnershipAnalysis:
             self.facts.module_names.add(statement.name.value)
 
     def _enter_scope(self, tracking: bool, untracked: Set[str] = frozenset()) -> None:
-        self.env: Optional[_Env] = _Env()
+        self.env: Optional[Env] = Env()
         self.tracking = tracking
         self.untracked = untracked
         self.quiet = 0
-        self.jumps: List[object] = [_Function()]
-        self.exception_states: List[List[_Env]] = []
+        self.jumps: List[object] = [FunctionFrame()]
+        self.exception_states: List[List[Env]] = []
         self.protectors: List[Set[str]] = []
         self.handler_depth = 0
         self.finally_depth = 0
-        self.origins: Dict[int, _Origin] = {}
+        self.origins: Dict[int, Origin] = {}
         self.consumed: Set[int] = set()
         self.allocations: Dict[int, cst.Call] = {}
         self.block_stack: List[Tuple[cst.CSTNode, int]] = []
@@ -327,8 +163,8 @@ class OwnershipAnalysis:
         in_class = self.in_class_body
         for decorator in node.decorators:
             self._expr(decorator.decorator)
-        self._enter_scope(tracking=True, untracked=_scoped_names(node))
-        params = _param_names(node.params)
+        self._enter_scope(tracking=True, untracked=scoped_names(node))
+        params = param_names(node.params)
         name = node.name.value
         handler_msg = None
         if in_class and len(params) >= 3 and params[0] == "self":
@@ -340,7 +176,7 @@ class OwnershipAnalysis:
             vid = id(param)
             self.env.names[handler_msg] = vid
             self.env.states[vid] = frozenset({(OWNED, None)})
-            self.origins[vid] = _Origin(node.body, -1)
+            self.origins[vid] = Origin(node.body, -1)
             self.consumed.add(vid)  # a parameter is never an orphan allocation
         self._suite(node.body)
         function_frame = self.jumps[0]
@@ -410,7 +246,7 @@ class OwnershipAnalysis:
         elif isinstance(node, cst.Match):
             self._match(node)
         else:  # pragma: no cover - every statement kind of libcst is listed above
-            for child in _children(node):
+            for child in children(node):
                 self._expr(child)
 
     def _suite(self, suite: cst.BaseSuite) -> None:
@@ -431,7 +267,7 @@ class OwnershipAnalysis:
                 self._orphan_now(ref.call)
         elif isinstance(node, cst.Assign):
             ref = self._value(node.value)
-            allocator = _is_allocator_expression(node.value)
+            allocator = is_allocator_expression(node.value)
             for target in node.targets:
                 if allocator and isinstance(target.target, cst.Name):
                     self.allocator_names.add(target.target.value)
@@ -497,7 +333,7 @@ class OwnershipAnalysis:
                 self._if(node.orelse)
             else:
                 self._suite(node.orelse.body)
-        self.env = _join(after_body, self.env)
+        self.env = join(after_body, self.env)
 
     def _match(self, node: cst.Match) -> None:
         self._expr(node.subject)
@@ -505,13 +341,13 @@ class OwnershipAnalysis:
         outs = []
         for case in node.cases:
             self.env = before.copy()
-            for name in _loaded_names(case.pattern):
+            for name in loaded_names(case.pattern):
                 self._unbind(name)
             if case.guard is not None:
                 self._test(case.guard)
             self._suite(case.body)
             outs.append(self.env)
-        self.env = _join_all(outs + [before])
+        self.env = join_all(outs + [before])
 
     def _loop_head(self, node) -> None:
         if isinstance(node, cst.While):
@@ -523,7 +359,7 @@ class OwnershipAnalysis:
         if isinstance(node, cst.For):
             self._consume(self._value(node.iter), "borrow", node.iter)
         entry = self.env
-        frame = _Loop()
+        frame = LoopFrame()
         self.jumps.append(frame)
         state = entry
         self.quiet += 1
@@ -533,7 +369,7 @@ class OwnershipAnalysis:
             self.env = state.copy()
             self._loop_head(node)
             self._suite(node.body)
-            new = _join(entry, _join_all([self.env] + frame.continues))
+            new = join(entry, join_all([self.env] + frame.continues))
             if new.key() == state.key():
                 converged = True
                 break
@@ -550,12 +386,12 @@ class OwnershipAnalysis:
         self.env = exhausted
         if node.orelse is not None:
             self._suite(node.orelse.body)
-        self.env = _join_all([self.env] + frame.breaks)
+        self.env = join_all([self.env] + frame.breaks)
 
     @staticmethod
-    def _widen(env: _Env) -> _Env:
+    def _widen(env: Env) -> Env:
         states = {vid: st | {(ESCAPED, None)} for vid, st in env.states.items()}
-        return _Env(dict(env.names), states, env.risky)
+        return Env(dict(env.names), states, env.risky)
 
     def _jump(self, kind: str, node: cst.CSTNode) -> None:
         env = self.env
@@ -563,13 +399,13 @@ class OwnershipAnalysis:
         if env is None:
             return
         for frame in reversed(self.jumps):
-            if isinstance(frame, _Finally):
+            if isinstance(frame, FinallyFrame):
                 frame.pending.setdefault(kind, []).append((env, node))
                 return
-            if isinstance(frame, _Loop) and kind in ("break", "continue"):
+            if isinstance(frame, LoopFrame) and kind in ("break", "continue"):
                 (frame.breaks if kind == "break" else frame.continues).append(env)
                 return
-            if isinstance(frame, _Function):
+            if isinstance(frame, FunctionFrame):
                 if not self.quiet:
                     frame.exits.append((env, node))
                 return
@@ -577,13 +413,13 @@ class OwnershipAnalysis:
     def _try(self, node) -> None:
         protector: Set[str] = set()
         for handler in node.handlers:
-            protector |= _loaded_names(handler.body)
+            protector |= loaded_names(handler.body)
         if node.finalbody is not None:
-            protector |= _loaded_names(node.finalbody.body)
-        finally_frame = _Finally() if node.finalbody is not None else None
+            protector |= loaded_names(node.finalbody.body)
+        finally_frame = FinallyFrame() if node.finalbody is not None else None
         if finally_frame is not None:
             self.jumps.append(finally_frame)
-        caught: List[_Env] = []
+        caught: List[Env] = []
         self.exception_states.append(caught)
         self.protectors.append(protector)
         self._suite(node.body)
@@ -591,8 +427,8 @@ class OwnershipAnalysis:
         self._record_exception_state()
         self.exception_states.pop()
         body_exit = self.env
-        handler_entry = _join_all(caught)
-        escaping: List[_Env] = list(caught)
+        handler_entry = join_all(caught)
+        escaping: List[Env] = list(caught)
         outs = []
         if body_exit is not None and node.orelse is not None:
             self.env = body_exit
@@ -607,7 +443,7 @@ class OwnershipAnalysis:
                 self._expr(handler.type)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self._unbind(handler.name.name.value)
-            handler_states: List[_Env] = []
+            handler_states: List[Env] = []
             self.exception_states.append(handler_states)
             self.handler_depth += 1
             self._suite(handler.body)
@@ -615,7 +451,7 @@ class OwnershipAnalysis:
             self.exception_states.pop()
             escaping.extend(handler_states)
             outs.append(self.env)
-        self.env = _join_all(outs)
+        self.env = join_all(outs)
         if finally_frame is None:
             return
         self.jumps.pop()
@@ -625,12 +461,12 @@ class OwnershipAnalysis:
         if normal is not None:
             self._suite(node.finalbody.body)
         after = self.env
-        exceptional = _join_all(escaping)
+        exceptional = join_all(escaping)
         if exceptional is not None:
             self.env = exceptional.copy()
             self._suite(node.finalbody.body)
         for kind, pending in finally_frame.pending.items():
-            self.env = _join_all(env for env, _ in pending)
+            self.env = join_all(env for env, _ in pending)
             self._suite(node.finalbody.body)
             if self.env is not None:
                 for _, jump_node in pending:
@@ -643,9 +479,9 @@ class OwnershipAnalysis:
     def _with(self, node: cst.With) -> None:
         protector: Set[str] = set()
         expects = any(isinstance(item.item, cst.Call)
-                      and _last_identifier(item.item.func) in V.EXPECT_RAISE for item in node.items)
+                      and last_identifier(item.item.func) in V.EXPECT_RAISE for item in node.items)
         for item in node.items:
-            protector |= _loaded_names(item.item)
+            protector |= loaded_names(item.item)
             ref = self._value(item.item)
             self._consume(ref, ESCAPED, item.item)
             if item.asname is not None:
@@ -675,7 +511,8 @@ class OwnershipAnalysis:
                 self.env.names[name] = vid
                 self.env.states[vid] = frozenset({(OWNED, None)})
                 self.env.risky = self.env.risky - {vid}
-                self.origins[vid] = _Origin(*(self.block_stack[-1] if self.block_stack else (None, 0)))
+                block, index = self.block_stack[-1] if self.block_stack else (None, 0)
+                self.origins[vid] = Origin(block, index)
             elif isinstance(ref, _Tracked):
                 self.env.names[name] = ref.vid
             else:
@@ -703,7 +540,7 @@ class OwnershipAnalysis:
     def _test(self, node: cst.BaseExpression) -> None:
         """Evaluate a condition: operands are read, not stored."""
         if isinstance(node, cst.BooleanOperation):
-            for operand in _operands(node, cst.BooleanOperation):
+            for operand in operands(node, cst.BooleanOperation):
                 self._test(operand)
         elif isinstance(node, cst.UnaryOperation):
             self._test(node.expression)
@@ -722,7 +559,10 @@ class OwnershipAnalysis:
         if isinstance(node, cst.Call):
             return self._call(node)
         if isinstance(node, cst.Attribute):
-            self._use(self._value(node.value), "used", node.value)
+            base = self._value(node.value)
+            self._use(base, "used", node.value)
+            if node.attr.value in V.RELEASE_METHODS:  # a bound ``buf.release`` handed on
+                self._consume(base, ESCAPED, node.value)
             self._maybe_body_read(node)
             return None
         if isinstance(node, cst.Subscript):
@@ -756,13 +596,13 @@ class OwnershipAnalysis:
             self._use(self._value(node.expression), "used", node.expression)
             return None
         if isinstance(node, cst.BinaryOperation):
-            for operand in _operands(node, cst.BinaryOperation):
+            for operand in operands(node, cst.BinaryOperation):
                 self._expr(operand)
             return None
         if isinstance(node, (cst.Lambda, cst.SimpleString, cst.ConcatenatedString, cst.Integer,
                              cst.Float, cst.Imaginary, cst.Ellipsis)):
             return None
-        for child in _children(node):
+        for child in children(node):
             self._expr(child)
         return None
 
@@ -770,7 +610,7 @@ class OwnershipAnalysis:
         inner = node.value
         if isinstance(inner, cst.Await):
             inner = inner.expression
-        if isinstance(inner, cst.Call) and _last_identifier(inner.func) == "exchange":
+        if isinstance(inner, cst.Call) and last_identifier(inner.func) == "exchange":
             self.facts.body_reads.add(id(inner))
 
     # ----------------------------------------------------------------- calls
@@ -798,7 +638,8 @@ class OwnershipAnalysis:
                 self._args(node, ESCAPED)
                 self._raising()
                 return self._new(node)
-            if method in V.FIRE_METHODS or (callee and self.vocab.matches(self.vocab.extra_fires, callee)):
+            if method in V.FIRE_METHODS or (
+                    callee and self.vocab.matches(self.vocab.extra_fires, callee)):
                 return self._ending_call(node, FIRED)
             if method in V.FLUSHING_WRITES or (
                     method in V.CONTEXT_WRITES and self._looks_like_context(func.value)):
@@ -836,16 +677,16 @@ class OwnershipAnalysis:
         if method in V.ALLOCATOR_METHODS:
             receiver = func.value
             if isinstance(receiver, cst.Call):
-                name = _last_identifier(receiver.func) or ""
+                name = last_identifier(receiver.func) or ""
                 return name == "alloc" or name.endswith("Allocator")
-            last = _last_identifier(receiver) or ""
+            last = last_identifier(receiver) or ""
             return (bool(V.ALLOCATOR_RECEIVER.search(last)) or last == "DEFAULT"
                     or last in self.allocator_names)
         return False
 
     @staticmethod
     def _looks_like_context(receiver: cst.BaseExpression) -> bool:
-        name = _last_identifier(receiver)
+        name = last_identifier(receiver)
         return name is not None and V.CONTEXT_NAME.search(name) is not None
 
     def _args(self, node: cst.Call, how: str) -> None:
@@ -858,7 +699,7 @@ class OwnershipAnalysis:
                 self._consume(ref, how, arg.value)
 
     def _first_arg(self, node: cst.Call):
-        positional = _positional(node)
+        positional = positional_args(node)
         first = positional[0].value if positional else None
         ref = self._value(first) if first is not None else None
         for arg in node.args:
@@ -914,7 +755,8 @@ class OwnershipAnalysis:
         self._use(receiver, "used", node.func.value)
         self._args(node, ESCAPED if method in V.TAKING_METHODS else "borrow")
         self._raising()
-        if method in V.COPY_METHODS and (method not in ("read_bytes", "readBytes") or _positional(node)):
+        needs_length = method in ("read_bytes", "readBytes")
+        if method in V.COPY_METHODS and (not needs_length or positional_args(node)):
             return self._new(node)
         if method in V.VIEW_METHODS:
             return receiver
@@ -1013,7 +855,8 @@ class OwnershipAnalysis:
         origin = self.origins.get(vid) if vid is not None else None
         return Release(call=call, name=name, safe=safe, in_finally=self.finally_depth > 0,
                        in_except=self.handler_depth > 0, unprotected=False,
-                       statement=statement if isinstance(statement, cst.SimpleStatementLine) else None,
+                       statement=(statement if isinstance(statement, cst.SimpleStatementLine)
+                                  else None),
                        block=block, origin_block=origin.block if origin else None,
                        origin_index=origin.index if origin else 0)
 

@@ -5,7 +5,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from bufleak_lint.fix import ReplaceNode, safe_release_call
-from bufleak_lint.ownership import ModuleFacts, Release
+from bufleak_lint.ownership import ModuleFacts
 from bufleak_lint.rules.base import Rule, Violation
 
 

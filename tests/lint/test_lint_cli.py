@@ -67,10 +67,10 @@ def test_directory_discovery_and_exclude(write, tmp_path, capsys):
 def test_select_and_ignore(write, capsys):
     path = write("leaky.py", LEAKY)
     assert main([path, "--select", "BUF006"]) == 1
-    assert [l.split()[1] for l in capsys.readouterr().out.splitlines()] == ["BUF006"]
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["BUF006"]
     assert main([path, "--ignore", "BUF001,BUF006"]) == 0
     assert main([path, "--select", "BUF00", "--ignore", "BUF001"]) == 1
-    assert [l.split()[1] for l in capsys.readouterr().out.splitlines()] == ["BUF006"]
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["BUF006"]
 
 
 def test_noqa_blanket_and_specific(write, capsys):
@@ -83,7 +83,8 @@ def test_noqa_blanket_and_specific(write, capsys):
             third = alloc.buffer()  # noqa: BUF001
     """)
     assert main([path]) == 1
-    assert [l.split(":")[1] + l.split()[1] for l in capsys.readouterr().out.splitlines()] == [
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[1] + line.split()[1] for line in out] == [
         "7BUF006"]
 
 
@@ -173,7 +174,7 @@ def test_pyproject_configuration(write, capsys):
     """)
     assert main([]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert [l.split()[0] + " " + l.split()[1] for l in out] == [
+    assert [line.split()[0] + " " + line.split()[1] for line in out] == [
         f"{os.path.join('.', 'src', 'm.py')}:3:13: BUF006"]
 
 

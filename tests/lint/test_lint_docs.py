@@ -1,4 +1,4 @@
-"""Every rule is documented: docs/lint.md carries each rule's text, the README section its anchor."""
+"""Every rule is documented: docs/lint.md carries its text, the README section its anchor."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""Files that are not ordinary source: nothing crashes, everything is reported or skipped clearly."""
+"""Files that are not ordinary source: nothing crashes, all is reported or skipped clearly."""
 
 import pytest
 
@@ -44,7 +44,7 @@ def test_declared_encoding_is_honoured(tmp_path):
 def test_bom_is_accepted(tmp_path):
     path = tmp_path / "bom.py"
     path.write_bytes(b"\xef\xbb\xbfdef f(a):\n    b = a.io_buffer()\n")
-    assert [(l, c) for l, c, _ in _codes(path)] == [(2, "BUF006")]
+    assert [(line, code) for line, code, _ in _codes(path)] == [(2, "BUF006")]
 
 
 def test_syntax_error_reports_the_parsers_message_and_position(tmp_path):
@@ -73,7 +73,8 @@ def test_recursion_error_is_reported_and_the_run_goes_on(tmp_path, monkeypatch, 
     monkeypatch.setattr(engine, "analyze", explode)
     assert main(["--jobs", "1", "."]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith("a.py:1:1: BUF999 RecursionError: the file nests too deeply to be analysed")
+    assert out[0].endswith(
+        "a.py:1:1: BUF999 RecursionError: the file nests too deeply to be analysed")
     assert "c.py:1:1: BUF999 SyntaxError" in out[1]
 
 

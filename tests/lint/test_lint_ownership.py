@@ -282,3 +282,14 @@ def test_allocations_expected_to_raise_are_not_leaks():
             with pytest.raises(ValueError):
                 buf = Unpooled.buffer(-1)
     """) == []
+
+
+def test_bound_release_handed_to_a_callback_is_not_a_leak():
+    assert codes_of("""
+        import contextlib
+        def f(alloc):
+            with contextlib.ExitStack() as stack:
+                buf = alloc.buffer()
+                stack.callback(buf.release)
+                buf.write_int(1)
+    """) == []
