@@ -1,5 +1,9 @@
 """The shared ownership analysis, through the findings it makes possible."""
 
+import sys
+
+import pytest
+
 from bufleak_lint.config import parse_table
 from bufleak_lint.engine import Settings
 from lint_helpers import codes_of
@@ -236,6 +240,7 @@ def test_extra_names_from_configuration():
     """, settings) == [(5, "BUF001"), (8, "BUF002"), (9, "BUF006")]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs Python 3.10")
 def test_walrus_and_match_statements():
     assert codes_of("""
         def f(alloc, kind):
