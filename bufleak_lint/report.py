@@ -1,7 +1,9 @@
 """Output formats: text (flake8's), json, SARIF 2.1.0 and GitHub annotations."""
 
 import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence, TextIO
 
 from bufleak_lint import __version__
@@ -71,6 +73,13 @@ def format_github(finding: Finding) -> str:
             f"{_escape_data(finding.code + ' ' + finding.message)}")
 
 
+def _artifact(path: str) -> Dict:
+    """A SARIF artifact location: relative paths against %SRCROOT%, absolute ones as file URIs."""
+    if os.path.isabs(path):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": path.replace(os.sep, "/"), "uriBaseId": "%SRCROOT%"}
+
+
 def sarif_document(findings: List[Finding]) -> Dict:
     """A SARIF 2.1.0 log with one run, every rule's metadata and the results."""
     base = project_url()
@@ -90,7 +99,7 @@ def sarif_document(findings: List[Finding]) -> Dict:
         "level": "error",
         "message": {"text": f.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": f.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": _artifact(f.path),
             "region": {"startLine": f.line, "startColumn": f.column},
         }}],
     } for f in findings]

@@ -110,7 +110,9 @@ def test_sarif_format(write, capsys):
     result = run_["results"][0]
     assert result["ruleId"] == "BUF001"
     assert rules[result["ruleIndex"]]["id"] == "BUF001"
-    region = result["locations"][0]["physicalLocation"]["region"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "file://" + path}
+    region = location["region"]
     assert (region["startLine"], region["startColumn"]) == (5, 5)
 
 
