@@ -108,8 +108,3 @@ def is_allocator_expression(node: cst.BaseExpression) -> bool:
         return name == "alloc" or name.endswith("Allocator")
     name = dotted_name(node) or ""
     return name.endswith("Allocator.DEFAULT")
-
-
-def param_names(params: cst.Parameters) -> List[str]:
-    """Positional parameter names, in order."""
-    return [p.name.value for p in list(params.posonly_params) + list(params.params)]

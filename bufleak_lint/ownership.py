@@ -21,7 +21,7 @@ import libcst as cst
 
 from bufleak_lint import vocabulary as V
 from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expression, last_identifier,
-                                    loaded_names, operands, param_names, positional_args,
+                                    loaded_names, operands, positional_args,
                                     scoped_names)
 from bufleak_lint.flow import (Env, FinallyFrame, FunctionFrame, LoopFrame, Origin, join,
                                join_all)
@@ -159,40 +159,52 @@ class OwnershipAnalysis:
 
     # ----------------------------------------------------------------- functions
     def _function(self, node: cst.FunctionDef) -> None:
+        """Analyse one function in a fresh scope; the enclosing scope's state is restored after."""
         saved = self.__dict__.copy()
         in_class = self.in_class_body
         for decorator in node.decorators:
             self._expr(decorator.decorator)
         self._enter_scope(tracking=True, untracked=scoped_names(node))
-        params = param_names(node.params)
-        name = node.name.value
-        handler_msg = None
-        if in_class and len(params) >= 3 and params[0] == "self":
-            looks_ctx = V.CONTEXT_NAME.search(params[1]) is not None
-            if name in V.HANDLER_READ or (name in V.HANDLER_WRITE and looks_ctx):
-                handler_msg = params[2]
-        if handler_msg and handler_msg not in self.untracked:
-            param = (list(node.params.posonly_params) + list(node.params.params))[2]
+        message, param = self._handler_message(node, in_class)
+        if param is not None:
             vid = id(param)
-            self.env.names[handler_msg] = vid
+            self.env.names[message] = vid
             self.env.states[vid] = frozenset({(OWNED, None)})
             self.origins[vid] = Origin(node.body, -1)
             self.consumed.add(vid)  # a parameter is never an orphan allocation
         self._suite(node.body)
         function_frame = self.jumps[0]
         if self.env is not None:
-            function_frame.exits.append((self.env, node))
-        if handler_msg and name in V.HANDLER_READ:
-            vid = id((list(node.params.posonly_params) + list(node.params.params))[2])
-            for env, exit_node in function_frame.exits if vid not in self.uncertain else ():
-                if any(kind == OWNED for kind, _ in env.states.get(vid, ())):
-                    if self._note(("BUF004", id(node))):
-                        self.facts.unhandled.append(UnhandledMessage(node, handler_msg, exit_node))
-                    break
+            body = node.body.body
+            function_frame.exits.append((self.env, body[-1] if body else node))
+        if param is not None and node.name.value in V.HANDLER_READ:
+            self._check_message_handled(node, message, id(param), function_frame.exits)
         for vid, call in self.allocations.items():
             if vid not in self.consumed and self._note(("BUF006", vid)):
                 self.facts.orphans.append(Orphan(call))
         self.__dict__.update(saved)
+
+    def _handler_message(self, node: cst.FunctionDef, in_class: bool):
+        """(name, Param) of the message a handler method owns, or (None, None)."""
+        params = list(node.params.posonly_params) + list(node.params.params)
+        names = [p.name.value for p in params]
+        if not in_class or len(names) < 3 or names[0] != "self" or names[2] in self.untracked:
+            return None, None
+        looks_ctx = V.CONTEXT_NAME.search(names[1]) is not None
+        name = node.name.value
+        if name in V.HANDLER_READ or (name in V.HANDLER_WRITE and looks_ctx):
+            return names[2], params[2]
+        return None, None
+
+    def _check_message_handled(self, node: cst.FunctionDef, message: str, vid: int,
+                               exits: List[Tuple[Env, cst.CSTNode]]) -> None:
+        if vid in self.uncertain:
+            return
+        for env, exit_node in exits:
+            if any(kind == OWNED for kind, _ in env.states.get(vid, ())):
+                if self._note(("BUF004", id(node))):
+                    self.facts.unhandled.append(UnhandledMessage(node, message, exit_node))
+                return
 
     def _class(self, node: cst.ClassDef) -> None:
         for decorator in node.decorators:
