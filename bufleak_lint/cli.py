@@ -129,18 +129,7 @@ def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespa
         if args.diff:
             continue
         if args.format in ("text", "github"):
-            lines = None
-            for finding in result.findings:
-                if args.format == "github":
-                    out.write(report.format_github(finding) + "\n")
-                    continue
-                out.write(report.format_text(finding) + "\n")
-                if args.show_source:
-                    if lines is None:
-                        lines = _source_lines(result)
-                    excerpt = report.source_excerpt(finding, lines)
-                    if excerpt:
-                        out.write(excerpt + "\n")
+            _emit(result, args, out)
         findings.extend(result.findings)
     if args.format == "json":
         report.write_json(findings, out)
@@ -155,6 +144,22 @@ def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespa
     if args.diff:
         return EXIT_FINDINGS if changed else EXIT_CLEAN
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _emit(result: FileResult, args: argparse.Namespace, out) -> None:
+    """Print one file's findings as they come (text or GitHub annotations)."""
+    lines = None
+    for finding in result.findings:
+        if args.format == "github":
+            out.write(report.format_github(finding) + "\n")
+            continue
+        out.write(report.format_text(finding) + "\n")
+        if args.show_source:
+            if lines is None:
+                lines = _source_lines(result)
+            excerpt = report.source_excerpt(finding, lines)
+            if excerpt:
+                out.write(excerpt + "\n")
 
 
 def _source_lines(result: FileResult) -> List[str]:
