@@ -142,6 +142,8 @@ class BufleakSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
+        item.stash[_FAILED] = False  # a rerun (pytest-rerunfailures) starts afresh
+        item.stash[_LEAKS] = []
         with self.tracker(item, "function").active():
             return (yield)
 
@@ -202,7 +204,7 @@ class BufleakSession:
         if call.when != "teardown":
             if report.failed or (report.skipped and hasattr(report, "wasxfail")):
                 item.stash[_FAILED] = True
-        elif _LEAKS in item.stash:
+        elif item.stash.get(_LEAKS, None):
             report.bufleak = item.stash[_LEAKS]
         return report
 
