@@ -136,27 +136,23 @@ class BufleakSession:
             _allowance(item)
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Iterator[Any]:
-        with self.tracker(request.node, fixturedef.scope).active():
-            return (yield)
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
-        item.stash[_FAILED] = False  # a rerun (pytest-rerunfailures) starts afresh
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Iterator[Any]:
+        item.stash[_FAILED] = False
         item.stash[_LEAKS] = []
-        with self.tracker(item, "function").active():
+        with self.tracker(item, "function").active():  # setup, call and teardown
             return (yield)
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
-        with self.tracker(item, "function").active():
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Iterator[Any]:
+        if fixturedef.scope == "function":
+            return (yield)  # the test's tracker is already active
+        with self.tracker(request.node, fixturedef.scope).active():
             return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:
         try:
-            with self.tracker(item, "function").active():
-                result = yield
+            result = yield
         except BaseException:
             self._check_ended_scopes(item, nextitem, teardown_failed=True)
             raise

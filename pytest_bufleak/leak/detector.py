@@ -75,7 +75,7 @@ def _on_allocate(buf: Any) -> Optional[LeakRecord]:
     tracker = owner.get()
     if tracker is None or tracker.closed:
         last = active[-1:]  # a slice: another thread may empty the list meanwhile
-        tracker = last[0] if last else None
+        tracker = last[0] if last and not last[0].closed else None
     if tracker is not None:
         return _record_class(buf, tracker.pool)
     level = _level
