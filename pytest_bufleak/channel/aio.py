@@ -20,15 +20,45 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any, Callable, List, Optional, Set, Tuple, Union
 
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.refcount import ReferenceCountUtil
-from .channel import WRITABILITY_TRANSPORT, Channel, ChannelOutboundBuffer, WriteBufferWaterMark
-from .future import ChannelPromise, ClosedChannelException
+from .channel import (
+    BYTEBUF_PASSING_FILTERS,
+    WRITABILITY_PENDING_BYTES,
+    WRITABILITY_TRANSPORT,
+    Channel,
+    ChannelOutboundBuffer,
+    WriteBufferWaterMark,
+)
+from .future import _PENDING, _SUCCESS, ChannelPromise, ClosedChannelException
 
 logger = logging.getLogger("pytest_bufleak")
+
+
+def _zero_copy_transports() -> Tuple[type, ...]:
+    """Transport classes whose ``write`` never keeps the memory it was given once it returns.
+
+    Before Python 3.12 the selector socket transport either sends at once or copies what is left into
+    its own ``bytearray``; from 3.12 on it keeps a view of the caller's memory. Every other transport
+    (SSL, proactor, uvloop, 3.12+) gets a ``bytes`` copy.
+    """
+    if sys.version_info >= (3, 12):
+        return ()
+    try:
+        from asyncio.selector_events import _SelectorSocketTransport
+    except ImportError:  # pragma: no cover - not on CPython's asyncio
+        return ()
+    return (_SelectorSocketTransport,)
+
+
+#: Transports a flushed buffer's memory may be handed to without a copy (see _zero_copy_transports).
+ZERO_COPY_TRANSPORTS = _zero_copy_transports()
+#: Below this many bytes a copy is cheaper than a view.
+ZERO_COPY_MIN_BYTES = 2048
 
 Initializer = Union[Callable[["AioSocketChannel"], Any], Any]
 
@@ -71,6 +101,9 @@ class AioSocketChannel(Channel):
         alloc: Optional[ByteBufAllocator] = None,
         water_mark: Optional[WriteBufferWaterMark] = None,
     ) -> None:
+        if type(self)._do_write is not AioSocketChannel._do_write:
+            # A subclass hands flushed messages on itself: the head's flush must call it.
+            self._head_flush_from_ctx = self._head_flush_via_do_write
         super().__init__(alloc, water_mark)
         self._loop = loop
         self._transport: Optional[asyncio.Transport] = None
@@ -113,31 +146,102 @@ class AioSocketChannel(Channel):
             return bytes(msg)
         raise TypeError(f"unsupported message type: {type(msg).__name__} (expected: ByteBuf or bytes-like)")
 
-    def _do_write(self, outbound: ChannelOutboundBuffer) -> None:
+    def _head_flush_from_ctx(self, ctx: Any) -> None:
+        """The head's flush: ``add_flush`` and ``_do_write`` in one, with a fast path for one message."""
+        outbound = self._outbound
+        if outbound is None:
+            return
+        unflushed, flushed = outbound.unflushed, outbound.flushed
+        if unflushed:
+            flushed.extend(unflushed)
+            unflushed.clear()
+        elif not flushed:
+            return
         transport = self._transport
+        if len(flushed) != 1 or transport is None or transport.is_closing():
+            self._do_write_all(outbound, transport)
+            return
+        # One flushed message on an open transport: the request/response case, without the lists.
+        msg, size, promise = flushed.popleft()
+        failure: Optional[BaseException] = None
+        view: Optional[memoryview] = None
+        try:
+            if size:
+                if type(msg) is bytes:
+                    transport.write(msg)
+                elif size >= ZERO_COPY_MIN_BYTES and type(transport) in ZERO_COPY_TRANSPORTS:
+                    view = msg.nio_buffer()
+                    transport.write(view)
+                else:
+                    # A copy: the transport may keep what it is given (Python >= 3.12), and the buffer is
+                    # released right below, its memory going back to the pool.
+                    transport.write(bytes(msg))
+        except Exception as exc:  # noqa: BLE001 - reported through the promise
+            failure = exc
+        finally:
+            if type(msg) is not bytes:
+                if view is not None:
+                    view.release()
+                try:
+                    msg.release()
+                except Exception:  # noqa: BLE001 - ReferenceCountUtil.safe_release, inlined
+                    logger.warning("Failed to release a message: %r (decrement: %d)", msg, 1, exc_info=True)
+        # The bytes left the outbound buffer: only now may writability flip (and handlers write more).
+        pending = outbound._pending = outbound._pending - size
+        if outbound._unwritable & WRITABILITY_PENDING_BYTES and pending < outbound._water_mark.low:
+            outbound.set_unwritable(WRITABILITY_PENDING_BYTES, False)
+        if failure is not None:
+            promise.try_failure(failure)
+        elif promise._state == _PENDING:  # try_success, inlined
+            promise._state = _SUCCESS
+            if promise._listeners is not None:
+                promise._notify_all()
+
+    def _do_write(self, outbound: ChannelOutboundBuffer) -> None:
+        self._do_write_all(outbound, self._transport)
+
+    def _do_write_all(self, outbound: ChannelOutboundBuffer, transport: Optional[asyncio.Transport]) -> None:
         failure: Optional[BaseException] = None
         if transport is None or transport.is_closing():
             failure = ClosedChannelException()
         flushed = outbound.flushed
         done: List[Tuple[Any, ChannelPromise]] = []
-        chunks: List[bytes] = []
+        chunks: List[Any] = []
+        views: List[memoryview] = []
+        total = 0
         try:
             while flushed:
                 msg, size, promise = flushed.popleft()
-                outbound.decrement_pending(size)
+                total += size
                 done.append((msg, promise))
                 if failure is None and size:
-                    # A copy: the transport may keep what it is given (Python >= 3.12), and the buffer is
-                    # released right below, its memory going back to the pool.
-                    chunks.append(bytes(msg))
+                    if type(msg) is bytes:
+                        chunks.append(msg)
+                    elif size >= ZERO_COPY_MIN_BYTES:
+                        # Joined below (one copy) or handed to a transport that keeps nothing.
+                        view = msg.nio_buffer()
+                        views.append(view)
+                        chunks.append(view)
+                    else:
+                        chunks.append(bytes(msg))
             if chunks:
-                transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))  # type: ignore[union-attr]
+                if len(chunks) > 1:
+                    data = b"".join(chunks)
+                else:
+                    data = chunks[0]
+                    if type(data) is memoryview and type(transport) not in ZERO_COPY_TRANSPORTS:
+                        data = bytes(data)
+                transport.write(data)  # type: ignore[union-attr]
         except Exception as exc:  # noqa: BLE001 - reported through the promises
             failure = exc
         finally:
+            for view in views:
+                view.release()
             for msg, _ in done:
                 if isinstance(msg, ByteBuf):
                     ReferenceCountUtil.safe_release(msg)
+        if total:
+            outbound.decrement_pending(total)
         for _, promise in done:
             if failure is None:
                 promise.try_success()
@@ -160,6 +264,9 @@ class AioSocketChannel(Channel):
     def __repr__(self) -> str:
         state = "active" if self._active else ("open" if self._open else "closed")
         return f"AioSocketChannel({state}, L:{self.local_address()} - R:{self.remote_address()})"
+
+
+BYTEBUF_PASSING_FILTERS.add(AioSocketChannel._filter_outbound_message)
 
 
 def _initialize(channel: AioSocketChannel, initializer: Initializer) -> None:
@@ -196,13 +303,22 @@ class ChannelProtocol(asyncio.BufferedProtocol):
     def get_buffer(self, sizehint: int) -> memoryview:
         buf = self._buf
         if buf is None:
-            buf = self._buf = self.channel._alloc.io_buffer(self.channel.recv_buffer_size.size)
-            self._view = buf.nio_buffer(0, buf.capacity)
+            channel = self.channel
+            alloc = channel._alloc
+            size = channel.recv_buffer_size.size
+            # io_buffer is direct_buffer unless an allocator says otherwise: skip the extra call.
+            if type(alloc).io_buffer is ByteBufAllocator.io_buffer:
+                buf = self._buf = alloc.direct_buffer(size)
+            else:
+                buf = self._buf = alloc.io_buffer(size)
+            self._view = buf.nio_buffer(0, size)  # a new buffer's capacity is the size asked for
         return self._view  # type: ignore[return-value]
 
     def buffer_updated(self, nbytes: int) -> None:
         buf, self._buf = self._buf, None
-        self._release_view()
+        view, self._view = self._view, None
+        if view is not None:
+            view.release()
         channel = self.channel
         if buf is None:
             return
@@ -210,10 +326,24 @@ class ChannelProtocol(asyncio.BufferedProtocol):
             buf.release()
             return
         buf.writer_index = nbytes
-        channel.recv_buffer_size.record(nbytes)
+        recv = channel.recv_buffer_size
+        size = recv.size
+        if size >> 1 < nbytes < size:
+            recv._shrink = False  # AdaptiveRecvBufferSize.record's common case: the size stays
+        else:
+            recv.record(nbytes)
+        # head.fire_channel_read(buf) and head.fire_channel_read_complete(), inlined.
         head = channel._pipeline._head
-        head.fire_channel_read(buf)
-        head.fire_channel_read_complete()
+        ctx = head._n_read
+        try:
+            ctx._handler.channel_read(ctx, buf)
+        except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught
+            ctx._invoke_exception_caught(exc)
+        ctx = head._n_complete
+        try:
+            ctx._handler.channel_read_complete(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
 
     def eof_received(self) -> bool:
         # No half-closure, as Netty's default: the transport closes and connection_lost follows.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import Any, Callable, Deque, Optional, Tuple
+from typing import Any, Callable, Deque, Optional, Set, Tuple
 
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import ByteBuf
@@ -52,6 +52,10 @@ def message_size(msg: Any) -> int:
 
 
 Entry = Tuple[Any, int, ChannelPromise]
+
+#: ``_filter_outbound_message`` implementations that return a ByteBuf unchanged: with one of these,
+#: the head queues a ByteBuf without calling the filter (subclasses in this package add theirs).
+BYTEBUF_PASSING_FILTERS: Set[Callable[..., Any]] = set()
 
 
 class ChannelOutboundBuffer:
@@ -128,6 +132,12 @@ class Channel:
     def __init__(self, alloc: Optional[ByteBufAllocator] = None, water_mark: Optional[WriteBufferWaterMark] = None) -> None:
         self._alloc = alloc if alloc is not None else ByteBufAllocator.DEFAULT
         self._water_mark = water_mark if water_mark is not None else WriteBufferWaterMark()
+        cls = type(self)
+        if cls._head_write is not Channel._head_write or cls._filter_outbound_message not in BYTEBUF_PASSING_FILTERS:
+            # A subclass changed what the head does with a write: no shortcut around it.
+            self._head_write_from_ctx = self._head_write_generic
+        if cls._head_flush is not Channel._head_flush:
+            self._head_flush_from_ctx = self._head_flush_generic
         self._pipeline = ChannelPipeline(self)
         self._outbound: Optional[ChannelOutboundBuffer] = ChannelOutboundBuffer(self, self._water_mark)
         self._open = True
@@ -197,6 +207,41 @@ class Channel:
     def _filter_outbound_message(self, msg: Any) -> Any:
         """Check (and possibly convert) a message before it is queued; raise to refuse it."""
         return msg
+
+    def _head_write_from_ctx(self, ctx: Any, msg: Any, promise: ChannelPromise) -> None:
+        """The head context's ``write``: ``_head_write`` with the common case (a ByteBuf) inlined."""
+        outbound = self._outbound
+        if outbound is None or not isinstance(msg, ByteBuf):
+            self._head_write(msg, promise)
+            return
+        # _filter_outbound_message passes a ByteBuf as it is (BYTEBUF_PASSING_FILTERS); add_message inlined.
+        size = msg.readable_bytes()
+        outbound.unflushed.append((msg, size, promise))
+        pending = outbound._pending = outbound._pending + size
+        if pending > outbound._water_mark.high:
+            outbound.set_unwritable(WRITABILITY_PENDING_BYTES, True)
+
+    def _head_write_generic(self, ctx: Any, msg: Any, promise: ChannelPromise) -> None:
+        self._head_write(msg, promise)
+
+    def _head_flush_via_do_write(self, ctx: Any) -> None:
+        """The head context's ``flush``: ``_head_flush`` inlined."""
+        outbound = self._outbound
+        if outbound is None:
+            return
+        unflushed = outbound.unflushed
+        if unflushed:
+            outbound.flushed.extend(unflushed)
+            unflushed.clear()
+            self._do_write(outbound)
+        elif outbound.flushed:
+            self._do_write(outbound)
+
+    #: What the head context's ``flush`` calls (a transport may put a faster one that does ``_do_write``'s work).
+    _head_flush_from_ctx = _head_flush_via_do_write
+
+    def _head_flush_generic(self, ctx: Any) -> None:
+        self._head_flush()
 
     def _head_write(self, msg: Any, promise: ChannelPromise) -> None:
         outbound = self._outbound
@@ -272,3 +317,6 @@ class Channel:
     def _execute_later(self, task: Callable[[], None]) -> None:
         """Run ``task`` after the current event has been handled."""
         raise NotImplementedError
+
+
+BYTEBUF_PASSING_FILTERS.add(Channel._filter_outbound_message)

@@ -68,11 +68,19 @@ class ChannelHandlerContext:
     ``fire_*`` methods pass an inbound event to the next handler; ``write``/``flush``/``close`` start
     an outbound operation at the previous handler. ``fire_channel_read(msg)`` and ``write(msg)`` hand
     ownership of ``msg`` over.
+
+    Netty's skip masks are resolved when the pipeline changes, not on every event: each live context
+    holds, per event, the next context that implements it (``_n_*`` inbound, ``_p_*`` outbound), so
+    firing an event is one attribute load and one call. A removed context becomes a
+    :class:`_RemovedContext`, which walks its old links as Netty does, so an event already travelling
+    through it goes on.
     """
 
     __slots__ = (
         "_pipeline", "_channel", "_name", "_handler", "_mask", "_write_promise", "_close_promise",
         "_prev", "_next", "_removed", "_inherited",
+        "_n_read", "_n_complete", "_n_active", "_n_inactive", "_n_writability", "_n_user", "_n_exc",
+        "_p_write", "_p_flush", "_p_close",
     )
 
     def __init__(self, pipeline: ChannelPipeline, name: str, handler: Any, mask: Optional[int] = None) -> None:
@@ -87,6 +95,8 @@ class ChannelHandlerContext:
         self._next: ChannelHandlerContext = self
         self._removed = False
         self._inherited: Optional[ChannelPromise] = None
+        self._n_read = self._n_complete = self._n_active = self._n_inactive = self._n_writability = self
+        self._n_user = self._n_exc = self._p_write = self._p_flush = self._p_close = self
 
     # ------------------------------------------------------------------ accessors
 
@@ -122,9 +132,7 @@ class ChannelHandlerContext:
 
     def fire_channel_read(self, msg: Any) -> ChannelHandlerContext:
         """Pass ``msg`` (and its ownership) to the next inbound handler."""
-        ctx = self._next
-        while not ctx._mask & M_READ:
-            ctx = ctx._next
+        ctx = self._n_read
         try:
             ctx._handler.channel_read(ctx, msg)
         except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught
@@ -133,25 +141,43 @@ class ChannelHandlerContext:
 
     def fire_channel_read_complete(self) -> ChannelHandlerContext:
         """Tell the next handlers that the current burst of reads is complete."""
-        return self._fire(M_READ_COMPLETE, "channel_read_complete")
+        ctx = self._n_complete
+        try:
+            ctx._handler.channel_read_complete(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
 
     def fire_channel_active(self) -> ChannelHandlerContext:
         """Tell the next handlers that the channel is active."""
-        return self._fire(M_ACTIVE, "channel_active")
+        ctx = self._n_active
+        try:
+            ctx._handler.channel_active(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
 
     def fire_channel_inactive(self) -> ChannelHandlerContext:
         """Tell the next handlers that the channel became inactive."""
-        return self._fire(M_INACTIVE, "channel_inactive")
+        ctx = self._n_inactive
+        try:
+            ctx._handler.channel_inactive(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
 
     def fire_channel_writability_changed(self) -> ChannelHandlerContext:
         """Tell the next handlers that the channel's writability changed."""
-        return self._fire(M_WRITABILITY, "channel_writability_changed")
+        ctx = self._n_writability
+        try:
+            ctx._handler.channel_writability_changed(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
 
     def fire_user_event_triggered(self, evt: Any) -> ChannelHandlerContext:
         """Pass a user event to the next handlers (a reference-counted event is owned like a message)."""
-        ctx = self._next
-        while not ctx._mask & M_USER_EVENT:
-            ctx = ctx._next
+        ctx = self._n_user
         try:
             ctx._handler.user_event_triggered(ctx, evt)
         except Exception as exc:  # noqa: BLE001
@@ -160,20 +186,7 @@ class ChannelHandlerContext:
 
     def fire_exception_caught(self, cause: BaseException) -> ChannelHandlerContext:
         """Pass ``cause`` to the next handler's ``exception_caught``."""
-        ctx = self._next
-        while not ctx._mask & M_EXCEPTION:
-            ctx = ctx._next
-        ctx._invoke_exception_caught(cause)
-        return self
-
-    def _fire(self, bit: int, name: str) -> ChannelHandlerContext:
-        ctx = self._next
-        while not ctx._mask & bit:
-            ctx = ctx._next
-        try:
-            getattr(ctx._handler, name)(ctx)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
+        self._n_exc._invoke_exception_caught(cause)
         return self
 
     def _invoke_exception_caught(self, cause: BaseException) -> None:
@@ -204,29 +217,33 @@ class ChannelHandlerContext:
 
         The write reaches the transport at the next ``flush()``. Returns the operation's promise.
         """
-        promise = self._promise(promise)
-        ctx = self._prev
-        while not ctx._mask & M_WRITE:
-            ctx = ctx._prev
-        handler = ctx._handler
+        if promise is None:
+            promise = self._inherited
+            if promise is None:
+                promise = ChannelPromise(self._channel)
+            else:
+                self._inherited = None
+        ctx = self._p_write
         try:
             if ctx._write_promise:
-                handler.write(ctx, msg, promise)
+                ctx._handler.write(ctx, msg, promise)
             else:
-                saved, ctx._inherited = ctx._inherited, promise
-                try:
-                    handler.write(ctx, msg)
-                finally:
-                    ctx._inherited = saved
+                ctx._write_inheriting(msg, promise)
         except Exception as exc:  # noqa: BLE001 - an outbound failure fails the promise, as in Netty
             promise.try_failure(exc)
         return promise
 
+    def _write_inheriting(self, msg: Any, promise: ChannelPromise) -> None:
+        # A handler whose write takes no promise: its first ctx.write inherits this one.
+        saved, self._inherited = self._inherited, promise
+        try:
+            self._handler.write(self, msg)
+        finally:
+            self._inherited = saved
+
     def flush(self) -> ChannelHandlerContext:
         """Flush the queued writes towards the transport."""
-        ctx = self._prev
-        while not ctx._mask & M_FLUSH:
-            ctx = ctx._prev
+        ctx = self._p_flush
         try:
             ctx._handler.flush(ctx)
         except Exception as exc:  # noqa: BLE001
@@ -235,16 +252,32 @@ class ChannelHandlerContext:
 
     def write_and_flush(self, msg: Any, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
         """``write(msg)`` then ``flush()``; returns the write's promise."""
-        promise = self.write(msg, promise)
-        self.flush()
+        # write() and flush() inlined: this is every request/response handler's call.
+        if promise is None:
+            promise = self._inherited
+            if promise is None:
+                promise = ChannelPromise(self._channel)
+            else:
+                self._inherited = None
+        ctx = self._p_write
+        try:
+            if ctx._write_promise:
+                ctx._handler.write(ctx, msg, promise)
+            else:
+                ctx._write_inheriting(msg, promise)
+        except Exception as exc:  # noqa: BLE001
+            promise.try_failure(exc)
+        ctx = self._p_flush
+        try:
+            ctx._handler.flush(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
         return promise
 
     def close(self, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
         """Close the channel, starting at the previous outbound handler."""
         promise = self._promise(promise)
-        ctx = self._prev
-        while not ctx._mask & M_CLOSE:
-            ctx = ctx._prev
+        ctx = self._p_close
         handler = ctx._handler
         try:
             if ctx._close_promise:
@@ -263,11 +296,130 @@ class ChannelHandlerContext:
         return f"ChannelHandlerContext({self._name}, {self._handler!r}, {self._channel!r})"
 
 
+def _inbound(ctx: ChannelHandlerContext, bit: int) -> ChannelHandlerContext:
+    """The next context from ``ctx`` on that handles ``bit``, following the links as they are now."""
+    ctx = ctx._next
+    while not ctx._mask & bit:
+        ctx = ctx._next
+    return ctx
+
+
+def _outbound(ctx: ChannelHandlerContext, bit: int) -> ChannelHandlerContext:
+    """The previous context from ``ctx`` on that handles ``bit``, following the links as they are now."""
+    ctx = ctx._prev
+    while not ctx._mask & bit:
+        ctx = ctx._prev
+    return ctx
+
+
+class _RemovedContext(ChannelHandlerContext):
+    """A context after its handler was removed: events started from it walk the links it kept.
+
+    Its precomputed links are no longer maintained, so every event resolves its target by walking
+    (``_next``/``_prev`` and the masks), exactly as before the optimisation.
+    """
+
+    __slots__ = ()
+
+    def fire_channel_read(self, msg: Any) -> ChannelHandlerContext:
+        ctx = _inbound(self, M_READ)
+        try:
+            ctx._handler.channel_read(ctx, msg)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
+
+    def _fire(self, bit: int, name: str) -> ChannelHandlerContext:
+        ctx = _inbound(self, bit)
+        try:
+            getattr(ctx._handler, name)(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
+
+    def fire_channel_read_complete(self) -> ChannelHandlerContext:
+        return self._fire(M_READ_COMPLETE, "channel_read_complete")
+
+    def fire_channel_active(self) -> ChannelHandlerContext:
+        return self._fire(M_ACTIVE, "channel_active")
+
+    def fire_channel_inactive(self) -> ChannelHandlerContext:
+        return self._fire(M_INACTIVE, "channel_inactive")
+
+    def fire_channel_writability_changed(self) -> ChannelHandlerContext:
+        return self._fire(M_WRITABILITY, "channel_writability_changed")
+
+    def fire_user_event_triggered(self, evt: Any) -> ChannelHandlerContext:
+        ctx = _inbound(self, M_USER_EVENT)
+        try:
+            ctx._handler.user_event_triggered(ctx, evt)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
+
+    def fire_exception_caught(self, cause: BaseException) -> ChannelHandlerContext:
+        _inbound(self, M_EXCEPTION)._invoke_exception_caught(cause)
+        return self
+
+    def write(self, msg: Any, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
+        promise = self._promise(promise)
+        ctx = _outbound(self, M_WRITE)
+        try:
+            if ctx._write_promise:
+                ctx._handler.write(ctx, msg, promise)
+            else:
+                ctx._write_inheriting(msg, promise)
+        except Exception as exc:  # noqa: BLE001
+            promise.try_failure(exc)
+        return promise
+
+    def flush(self) -> ChannelHandlerContext:
+        ctx = _outbound(self, M_FLUSH)
+        try:
+            ctx._handler.flush(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
+        return self
+
+    def write_and_flush(self, msg: Any, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
+        promise = self.write(msg, promise)
+        self.flush()
+        return promise
+
+    def close(self, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
+        promise = self._promise(promise)
+        ctx = _outbound(self, M_CLOSE)
+        handler = ctx._handler
+        try:
+            if ctx._close_promise:
+                handler.close(ctx, promise)
+            else:
+                saved, ctx._inherited = ctx._inherited, promise
+                try:
+                    handler.close(ctx)
+                finally:
+                    ctx._inherited = saved
+        except Exception as exc:  # noqa: BLE001
+            promise.try_failure(exc)
+        return promise
+
+
+_INBOUND_LINKS = (
+    ("_n_read", M_READ), ("_n_complete", M_READ_COMPLETE), ("_n_active", M_ACTIVE), ("_n_inactive", M_INACTIVE),
+    ("_n_writability", M_WRITABILITY), ("_n_user", M_USER_EVENT), ("_n_exc", M_EXCEPTION),
+)
+_OUTBOUND_LINKS = (("_p_write", M_WRITE), ("_p_flush", M_FLUSH), ("_p_close", M_CLOSE))
+
+
 class _HeadHandler:
     """Hands outbound operations to the channel's transport."""
 
     def __init__(self, channel: Any) -> None:
         self._channel = channel
+        # The hot operations go straight to the channel: one call instead of two. (The methods below
+        # stay for introspection: they are what the head's mask and promise flags are read from.)
+        self.write = channel._head_write_from_ctx
+        self.flush = channel._head_flush_from_ctx
 
     def write(self, ctx: ChannelHandlerContext, msg: Any, promise: ChannelPromise) -> None:
         self._channel._head_write(msg, promise)
@@ -319,6 +471,7 @@ class ChannelPipeline:
         self._head._next = self._tail
         self._tail._prev = self._head
         self._by_name: Dict[str, ChannelHandlerContext] = {}
+        self._relink()
 
     def channel(self) -> Any:
         """The channel this pipeline belongs to."""
@@ -384,6 +537,8 @@ class ChannelPipeline:
         # Events still travelling through the old context continue into the new one.
         ctx._prev = ctx._next = new_ctx
         ctx._removed, ctx._mask = True, 0
+        ctx.__class__ = _RemovedContext
+        self._relink()
         self._call_handler_added(new_ctx)
         self._call_handler_removed(ctx)
         return ctx._handler
@@ -424,6 +579,7 @@ class ChannelPipeline:
         prev._next = ctx
         nxt._prev = ctx
         self._by_name[name] = ctx
+        self._relink()
         self._call_handler_added(ctx)
 
     def _unlink(self, ctx: ChannelHandlerContext) -> None:
@@ -432,6 +588,34 @@ class ChannelPipeline:
         ctx._next._prev = ctx._prev
         del self._by_name[ctx._name]
         ctx._removed, ctx._mask = True, 0
+        ctx.__class__ = _RemovedContext
+        self._relink()
+
+    def _relink(self) -> None:
+        """Resolve every live context's per-event links (Netty's skip masks), after any change."""
+        head, tail = self._head, self._tail
+        for attr, bit in _INBOUND_LINKS:
+            setattr(tail, attr, tail)
+            target = tail
+            ctx = tail._prev
+            while True:
+                setattr(ctx, attr, target)
+                if ctx is head:
+                    break
+                if ctx._mask & bit:
+                    target = ctx
+                ctx = ctx._prev
+        for attr, bit in _OUTBOUND_LINKS:
+            setattr(head, attr, head)
+            target = head
+            ctx = head._next
+            while True:
+                setattr(ctx, attr, target)
+                if ctx is tail:
+                    break
+                if ctx._mask & bit:
+                    target = ctx
+                ctx = ctx._next
 
     def _call_handler_added(self, ctx: ChannelHandlerContext) -> None:
         try:
@@ -537,12 +721,20 @@ class ChannelPipeline:
 
     def fire_channel_read(self, msg: Any) -> ChannelPipeline:
         """Start an inbound message at the first handler (ownership goes with it)."""
-        self._head.fire_channel_read(msg)
+        ctx = self._head._n_read
+        try:
+            ctx._handler.channel_read(ctx, msg)
+        except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught
+            ctx._invoke_exception_caught(exc)
         return self
 
     def fire_channel_read_complete(self) -> ChannelPipeline:
         """Start a read-complete event at the first handler."""
-        self._head.fire_channel_read_complete()
+        ctx = self._head._n_complete
+        try:
+            ctx._handler.channel_read_complete(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ctx._invoke_exception_caught(exc)
         return self
 
     def fire_channel_active(self) -> ChannelPipeline:

@@ -345,3 +345,76 @@ def test_base_handler_is_usable_for_lifecycle_only():
     assert ch.write_inbound("through")
     assert ch.finish()
     assert ch.read_inbound() == "through"
+
+
+# ---------------------------------------------------------------------------- resolved links (skip masks)
+
+
+def test_links_follow_adds_and_removes_in_both_directions():
+    events = []
+    ch = EmbeddedChannel(Recorder(events, "a"), Plain(), Recorder(events, "c"))
+    p = ch.pipeline()
+    p.add_after("Recorder#0", "b", Recorder(events, "b"))
+    ch.write_inbound("x")
+    p.remove("Recorder#0")
+    p.add_first("z", Recorder(events, "z"))
+    ch.write_inbound("y")
+    assert [e for e in events if e[1] == "read"] == [
+        ("a", "read", "x"), ("b", "read", "x"), ("c", "read", "x"),
+        ("z", "read", "y"), ("b", "read", "y"), ("c", "read", "y"),
+    ]
+    assert ch.read_inbound() == "x" and ch.read_inbound() == "y"
+    written = []
+
+    class Tag(ChannelOutboundHandlerAdapter):
+        def __init__(self, tag):
+            self.tag = tag
+
+        def write(self, ctx, msg, promise=None):
+            written.append(self.tag)
+            ctx.write(msg, promise)
+
+    p.add_last("t1", Tag("t1")).add_last("t2", Tag("t2"))
+    assert ch.write_outbound("m") and written == ["t2", "t1"]
+    p.remove("t2")
+    p.add_first("t0", Tag("t0"))
+    assert ch.write_outbound("n") and written == ["t2", "t1", "t1", "t0"]
+    assert ch.finish_and_release_all()
+
+
+def test_event_in_flight_through_removed_handlers_goes_on():
+    """A handler that removes itself and the next one, then fires: the event walks the old links, as in Netty."""
+    events = []
+
+    class RemoveSelfAndNext(ChannelInboundHandlerAdapter):
+        def channel_read(self, ctx, msg):
+            ctx.pipeline().remove(self)
+            ctx.pipeline().remove("b")
+            ctx.fire_channel_read(msg)
+
+    ch = EmbeddedChannel()
+    ch.pipeline().add_last("r", RemoveSelfAndNext()).add_last("b", Recorder(events, "b")).add_last("c", Recorder(events, "c"))
+    ch.write_inbound("x")
+    assert [e for e in events if e[1] == "read"] == [("c", "read", "x")]
+    assert ch.pipeline().names() == ["HeadContext#0", "c", "TailContext#0"]
+    assert ch.read_inbound() == "x"
+    assert not ch.finish()
+
+
+def test_write_and_flush_from_a_removed_context_still_reaches_the_head():
+    ch = EmbeddedChannel()
+    kept = {}
+
+    class Grab(ChannelInboundHandlerAdapter):
+        def handler_added(self, ctx):
+            kept["ctx"] = ctx
+
+    ch.pipeline().add_last("g", Grab())
+    ch.pipeline().remove("g")
+    assert kept["ctx"].is_removed()
+    promise = kept["ctx"].write_and_flush(buf(b"late"))
+    assert promise.is_success()
+    out = ch.read_outbound()
+    assert bytes(out) == b"late"
+    out.release()
+    assert not ch.finish()
