@@ -8,6 +8,9 @@ Memory given to the transport: on Python >= 3.12 ``transport.write`` may keep a 
 was given until the socket takes it. So a flush passes the transport a ``bytes`` copy of the flushed
 buffers (one copy, all flushed buffers joined into a single write) and releases the buffers at once:
 no pooled memory is ever held by the transport, and a buffer's life ends at the flush that sent it.
+The one exception, ``ZERO_COPY_TRANSPORTS``: before 3.12 the standard selector socket transport sends
+at once or copies what the socket refused, keeping nothing of the caller's, so a single buffer of
+``ZERO_COPY_MIN_BYTES`` or more is handed to it as a view of the buffer, without a copy.
 
 Backpressure: the transport's write buffer limits are the channel's water marks; ``pause_writing``
 and ``resume_writing`` turn the channel unwritable and writable again (``channel_writability_changed``),
