@@ -7,8 +7,8 @@ Prints, in one run:
   2. tests that each allocate and release 1,000 buffers, without and with --bufleak at paranoid
      (target <= 1.5x);
   3. the cost of tracking one allocation+release, in ns, at each level, outside and inside a tracker.
-Suites run in fresh processes; the time measured is the session's (collection to finish), the
-best of --repeat runs, alternating the variants so that machine noise hits both alike.
+Suites run in fresh processes; the time measured is the session's CPU time (collection to finish:
+steadier than wall time on a shared machine), the best of --repeat runs, alternating the variants.
 """
 from __future__ import annotations
 
@@ -25,11 +25,11 @@ CONFTEST = """
 import os, time
 
 def pytest_sessionstart(session):
-    session.config._bench_start = time.perf_counter()
+    session.config._bench_start = time.process_time()
 
 def pytest_sessionfinish(session):
     with open(os.environ["BENCH_OUT"], "w") as out:
-        out.write(str(time.perf_counter() - session.config._bench_start))
+        out.write(str(time.process_time() - session.config._bench_start))
 """
 
 NO_ALLOC = """

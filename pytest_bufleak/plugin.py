@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
@@ -21,8 +21,6 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
 _SESSION = pytest.StashKey["BufleakSession"]()
-_FAILED = pytest.StashKey[bool]()
-_LEAKS = pytest.StashKey[List[dict]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -116,6 +114,8 @@ class BufleakSession:
         self.report_path = report_path
         self.root = str(config.rootpath)
         self.trackers: Dict[Any, Tuple[str, LeakTracker]] = {}
+        self.failed: Set[str] = set()  # tests whose setup or call failed
+        self.found: Dict[str, List[dict]] = {}  # leaks found at a teardown, until its report
         self.reported: List[Tuple[str, List[dict]]] = []
         self.previous_level = ResourceLeakDetector.get_level()
         ResourceLeakDetector.set_level(level)
@@ -137,8 +137,7 @@ class BufleakSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Iterator[Any]:
-        item.stash[_FAILED] = False
-        item.stash[_LEAKS] = []
+        self.failed.discard(item.nodeid)
         with self.tracker(item, "function").active():  # setup, call and teardown
             return (yield)
 
@@ -175,7 +174,7 @@ class BufleakSession:
             tracker.clear()
             if not leaks or node.get_closest_marker("no_bufleak") is not None:
                 continue
-            if node is item and (teardown_failed or item.stash.get(_FAILED, False)):
+            if node is item and (teardown_failed or item.nodeid in self.failed):
                 continue  # the test already failed: no second report
             allow = _allowance(node)
             if len(leaks) <= allow:
@@ -191,21 +190,20 @@ class BufleakSession:
                 leaks_json.append(dict(leak.to_json(self.root), scope=scope, owner=node.nodeid))
                 item.user_properties.append(("bufleak", f"{leak.summary(self.root)} ({scope} scope)"))
         if leaks_json:
-            item.stash[_LEAKS] = leaks_json
+            self.found[item.nodeid] = leaks_json
         return "" if teardown_failed else "\n\n".join(messages)
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
-        report = yield
-        if call.when != "teardown":
-            if report.failed or (report.skipped and hasattr(report, "wasxfail")):
-                item.stash[_FAILED] = True
-        elif item.stash.get(_LEAKS, None):
-            report.bufleak = item.stash[_LEAKS]
-        return report
-
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        leaks = getattr(report, "bufleak", None)
+        # tryfirst: the leaks ride on the teardown report before junitxml, the terminal or xdist see it.
+        if report.when != "teardown":
+            if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+                self.failed.add(report.nodeid)
+            return
+        leaks = self.found.pop(report.nodeid, None)
+        if leaks:
+            report.bufleak = leaks
+        leaks = getattr(report, "bufleak", None)  # under xdist, the controller gets it from a worker
         if leaks:
             self.reported.append((report.nodeid, leaks))
 

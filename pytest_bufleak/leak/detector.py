@@ -64,6 +64,7 @@ _level = LeakLevel.SIMPLE
 _record_class: Type[LeakRecord] = LeakRecord
 _sample_probability = 1 / 128
 _ABSENT = object()
+_installed = False
 
 
 _collected = records.collected
@@ -88,7 +89,11 @@ def _on_allocate(buf: Any) -> Optional[LeakRecord]:
 
 def update_hook() -> None:
     """Install the allocation hook while anything can track (a level above DISABLED, or a tracker)."""
-    tracking.set_allocation_hook(_on_allocate if (_level is not LeakLevel.DISABLED or active) else None)
+    global _installed
+    wanted = _level is not LeakLevel.DISABLED or bool(active)
+    if wanted is not _installed:
+        tracking.set_allocation_hook(_on_allocate if wanted else None)
+        _installed = wanted
 
 
 class ResourceLeakDetector:
