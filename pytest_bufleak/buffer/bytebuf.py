@@ -193,8 +193,8 @@ class ByteBuf(ReferenceCounted):
 
     @reader_index.setter
     def reader_index(self, value: int) -> None:
-        self._ensure_accessible()
         if not 0 <= value <= self._widx:
+            self._ensure_accessible()  # a released buffer has writer index -1 and lands here too
             raise IndexError(f"readerIndex: {value} (expected: 0 <= readerIndex <= writerIndex({self._widx}))")
         self._ridx = value
 
@@ -207,8 +207,8 @@ class ByteBuf(ReferenceCounted):
 
     @writer_index.setter
     def writer_index(self, value: int) -> None:
-        self._ensure_accessible()
         if not self._ridx <= value <= self._cap:
+            self._ensure_accessible()  # a released buffer has capacity -1 and lands here too
             raise IndexError(
                 f"writerIndex: {value} (expected: readerIndex({self._ridx}) <= writerIndex <= capacity({self._cap}))"
             )
@@ -401,7 +401,7 @@ class ByteBuf(ReferenceCounted):
     def get_bytes(self, index: int, length: int) -> bytes:
         """The ``length`` bytes at absolute ``index``; no index moves."""
         self._check_index(index, length)
-        return bytes(self._mem[index:index + length])
+        return self._mem[index:index + length].tobytes()
 
     def read_bytes(self, length: int) -> ByteBuf:
         """A new buffer from the same allocator holding the next ``length`` readable bytes (release it)."""
@@ -440,21 +440,25 @@ class ByteBuf(ReferenceCounted):
         """Read ``length`` bytes and decode them with ``encoding``."""
         self._check_readable(length)
         r = self._ridx
-        text = bytes(self._mem[r:r + length]).decode(encoding)
+        text = self._mem[r:r + length].tobytes().decode(encoding)
         self._ridx = r + length
         return text
 
     def to_string(self, encoding: str = "utf-8") -> str:
         """The readable bytes decoded with ``encoding``; no index moves."""
-        return bytes(self).decode(encoding)
+        return self.__bytes__().decode(encoding)
 
     def nio_buffer(self, index: Optional[int] = None, length: Optional[int] = None) -> memoryview:
         """A memoryview sharing this buffer's memory (the readable bytes by default).
 
         Like Netty's ``nioBuffer()``: valid only while the buffer is live; do not keep it past ``release()``.
         """
+        if index is None and length is None:
+            if self._cap < 0:
+                self._ensure_accessible()
+            return self._mem[self._ridx:self._widx]
         index, length = self._index_and_length(index, length, "nio_buffer")
-        return memoryview(self._mem)[index:index + length]
+        return self._mem[index:index + length]
 
     # ------------------------------------------------------------------ search
 
@@ -705,7 +709,7 @@ class ByteBuf(ReferenceCounted):
     def __bytes__(self) -> bytes:
         if self._cap < 0:
             self._ensure_accessible()
-        return bytes(self._mem[self._ridx:self._widx])
+        return self._mem[self._ridx:self._widx].tobytes()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ByteBuf):

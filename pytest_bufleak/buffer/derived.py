@@ -36,7 +36,7 @@ class _DerivedByteBuf(ByteBuf):
             self._mem, self._cap = root._mem, root._cap
         else:
             self._cap = min(self._len, max(root._cap - self._rel, 0))
-            self._mem = memoryview(root._mem)[self._rel:self._rel + self._cap]
+            self._mem = root._mem[self._rel:self._rel + self._cap]
         if self._widx > self._cap:
             self._widx = self._cap
             self._ridx = min(self._ridx, self._cap)

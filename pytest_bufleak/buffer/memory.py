@@ -6,9 +6,9 @@ Java heap; it is handed out as a ``memoryview`` over the mapping so both kinds i
 from __future__ import annotations
 
 import mmap
-from typing import Union
 
-Memory = Union[bytearray, memoryview]
+#: Every buffer indexes its memory through a byte-format memoryview, heap and direct alike.
+Memory = memoryview
 
 #: What a freed buffer points at: empty and immutable, so no stale handle can reach real bytes.
 FREED = memoryview(b"")
@@ -50,15 +50,11 @@ def copy_into(dst: Memory, src: Memory, length: int) -> None:
 
 def find(mem: Memory, value: int, start: int, end: int) -> int:
     """First index of byte ``value`` in ``mem[start:end]``, or -1."""
-    if isinstance(mem, bytearray):
-        return mem.find(value, start, end)
     i = mem[start:end].tobytes().find(value)
     return i if i < 0 else i + start
 
 
 def rfind(mem: Memory, value: int, start: int, end: int) -> int:
     """Last index of byte ``value`` in ``mem[start:end]``, or -1."""
-    if isinstance(mem, bytearray):
-        return mem.rfind(value, start, end)
     i = mem[start:end].tobytes().rfind(value)
     return i if i < 0 else i + start
