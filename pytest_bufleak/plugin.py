@@ -162,11 +162,14 @@ class BufleakSession:
 
     def _check_ended_scopes(self, item: pytest.Item, nextitem: Optional[pytest.Item], teardown_failed: bool) -> str:
         """Check and clear the trackers of the scopes ``item``'s teardown ended; return the failure text."""
-        still_needed = set(nextitem.listchain()) if nextitem is not None else set()
+        ended = [item]
+        if len(self.trackers) > 1:  # wider scopes have trackers: which of them end here?
+            still_needed = set(nextitem.listchain()) if nextitem is not None else set()
+            ended = [node for node in reversed(item.listchain()) if node not in still_needed]
         messages: List[str] = []
         leaks_json: List[dict] = []
-        for node in reversed(item.listchain()):
-            if node in still_needed or node not in self.trackers:
+        for node in ended:
+            if node not in self.trackers:
                 continue
             scope, tracker = self.trackers.pop(node)
             tracker.close()
