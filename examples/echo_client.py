@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from pytest_bufleak import ReferenceCountUtil
 from pytest_bufleak.channel import ChannelInboundHandlerAdapter, aio
 
 
@@ -32,7 +33,7 @@ class EchoClientHandler(ChannelInboundHandlerAdapter):
         try:
             self.received += bytes(msg)
         finally:
-            msg.release()
+            ReferenceCountUtil.safe_release(msg)
         if not self.done.done():
             self.done.set_result(bytes(self.received))
         ctx.close()

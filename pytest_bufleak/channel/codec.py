@@ -269,7 +269,7 @@ class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
             try:
                 self.encode(ctx, msg, buf)
             finally:
-                ReferenceCountUtil.release(msg)
+                ReferenceCountUtil.safe_release(msg)
         except EncoderException:
             if buf is not None:
                 buf.release()

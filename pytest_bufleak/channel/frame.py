@@ -201,7 +201,7 @@ class LengthFieldPrepender(ChannelOutboundHandlerAdapter):
                 raise ValueError(f"length does not fit into {n} byte(s): {length}")
             header = ctx.alloc().buffer(n)
         except Exception:
-            ReferenceCountUtil.release(msg)
+            ReferenceCountUtil.safe_release(msg)
             raise
         header.write_bytes(length.to_bytes(n, self.byte_order))
         ctx.write(header)

@@ -115,7 +115,9 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
     The accepted type (or tuple of types) is the class attribute or constructor argument
     ``inbound_message_type`` (default ``object``: everything). Messages of another type are passed on
     untouched. With ``auto_release`` (the default) an accepted message is released after
-    ``channel_read0`` returns or raises: retain it there to keep it.
+    ``channel_read0`` returns or raises: retain it there to keep it. The release is a ``safe_release``:
+    a message that ``channel_read0`` already released is logged as a warning instead of raising over
+    the error ``channel_read0`` may be propagating.
     """
 
     inbound_message_type: ClassVar[MessageType] = object
@@ -140,7 +142,7 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
                 ctx.fire_channel_read(msg)
         finally:
             if self.auto_release and release:
-                ReferenceCountUtil.release(msg)
+                ReferenceCountUtil.safe_release(msg)
 
     def channel_read0(self, ctx: Any, msg: Any) -> None:
         """Handle an accepted message; it is released afterwards when ``auto_release`` is on."""

@@ -90,3 +90,19 @@ def test_missing_channel_read0_is_reported():
     with pytest.raises(NotImplementedError, match="channel_read0"):
         ch.write_inbound("x")
     assert not ch.finish()
+
+
+def test_auto_release_of_an_already_released_message_warns_instead_of_hiding_the_error(caplog):
+    class ReleasesAndFails(SimpleChannelInboundHandler):
+        def channel_read0(self, ctx, msg):
+            msg.release()  # a bug: the handler releases what auto-release will release again
+            raise KeyError("the error that matters")
+
+    ch = EmbeddedChannel(ReleasesAndFails())
+    msg = buf(b"x")
+    with caplog.at_level("WARNING", logger="pytest_bufleak"):
+        with pytest.raises(KeyError, match="the error that matters"):
+            ch.write_inbound(msg)
+    assert msg.ref_cnt() == 0
+    assert "refCnt: 0, decrement: 1" in caplog.text
+    assert not ch.finish()
