@@ -59,7 +59,7 @@ class Frame(NamedTuple):
 def resolve(site: Site) -> List[Frame]:
     """The frames of a captured site, innermost first, with their line numbers.
 
-    The first frame is always kept; its callers inside pytest, pluggy or asyncio (plumbing) are not.
+    The first frame is always kept; its callers inside pytest, pluggy, asyncio or unittest (plumbing) are not.
     """
     frames = []
     for code, lasti in zip(site[::2], site[1::2]):
@@ -71,7 +71,7 @@ def resolve(site: Site) -> List[Frame]:
 
 def _runner_dirs() -> Tuple[str, ...]:
     dirs = []
-    for name in ("_pytest", "pluggy", "asyncio"):
+    for name in ("_pytest", "pluggy", "asyncio", "unittest"):
         module = sys.modules.get(name)
         if module is not None and getattr(module, "__file__", None):
             dirs.append(os.path.dirname(module.__file__) + os.sep)

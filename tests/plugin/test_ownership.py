@@ -171,3 +171,29 @@ def test_reads():
     assert bytes(CONSTANT).startswith(b"module")
 """, "--bufleak")
     result.assert_outcomes(passed=1)
+
+
+def test_unittest_cases_and_their_class_setup(run):
+    result = run("""
+import unittest
+from pytest_bufleak import Unpooled
+
+class Case(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.shared = Unpooled.buffer(4)
+
+    def test_clean(self):
+        Unpooled.buffer(1).release()
+
+    def test_leaks(self):
+        self.kept = Unpooled.buffer(2)
+""", "--bufleak")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines([
+        "bufleak: test test_it.py::Case::test_leaks leaked 1 buffer:",
+        "*allocated at test_it.py:13 in test_leaks",
+        "*",
+        "bufleak: class-scoped fixtures of test_it.py::Case leaked 1 buffer:",
+        "*allocated at test_it.py:7 in setUpClass",
+    ])
