@@ -161,6 +161,7 @@ def test_read_bytes_past_end_raises(new_buffer):
 
 def test_set_bytes_out_of_range_changes_nothing(new_buffer):
     buf = new_buffer(4, 4)
+    buf.set_bytes(0, bytes(4))  # pooled memory is reused, not zeroed
     with pytest.raises(IndexError, match=r"index: 2, length: 3 \(expected: range\(0, 4\)\)"):
         buf.set_bytes(2, b"abc")
     assert buf.get_bytes(0, 4) == bytes(4)
@@ -170,6 +171,7 @@ def test_set_bytes_from_buffer_advances_source(new_buffer):
     src = new_buffer(4)
     src.write_bytes(b"ab")
     buf = new_buffer(4)
+    buf.set_bytes(0, bytes(4))  # pooled memory is reused, not zeroed
     buf.set_bytes(1, src)
     assert buf.get_bytes(0, 4) == b"\x00ab\x00" and src.readable_bytes() == 0
 

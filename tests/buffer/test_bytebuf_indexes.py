@@ -34,7 +34,7 @@ def test_growth_to_64_after_four_bytes(new_buffer):
     buf = new_buffer(3)
     for i in range(4):
         buf.write_byte(i)
-    assert buf.capacity == 64
+    assert buf.capacity == (16 if new_buffer.pooled else 64)  # pooled: first the rest of the size class
     assert bytes(buf) == b"\x00\x01\x02\x03"
 
 
@@ -229,7 +229,8 @@ def test_ensure_writable(new_buffer):
     buf = new_buffer(8, 100)
     assert buf.ensure_writable(8) is buf and buf.capacity == 8
     buf.ensure_writable(9)
-    assert buf.capacity == 64
+    # Netty's pooled buffers grow into the rest of their size class before calculateNewCapacity.
+    assert buf.capacity == (16 if new_buffer.pooled else 64)
     with pytest.raises(IndexError, match="exceeds maxCapacity"):
         buf.ensure_writable(101)
     with pytest.raises(ValueError, match=r"minWritableBytes: -1 \(expected: >= 0\)"):
@@ -241,7 +242,8 @@ def test_capacity_setter_grows_and_keeps_content(new_buffer):
     buf.write_int(0x0A0B0C0D)
     buf.capacity = 100
     assert buf.capacity == 100 and buf.read_int() == 0x0A0B0C0D
-    assert buf.get_bytes(4, 96) == bytes(96)
+    if not new_buffer.pooled:  # pooled memory is reused, not zeroed, as in Netty
+        assert buf.get_bytes(4, 96) == bytes(96)
 
 
 def test_capacity_setter_truncates_indexes(new_buffer):
@@ -284,7 +286,7 @@ def test_write_zero(new_buffer):
     buf.write_byte(0xFF)
     buf.write_zero(10)
     assert bytes(buf) == b"\xff" + bytes(10)
-    assert buf.capacity == 64
+    assert buf.capacity == (16 if new_buffer.pooled else 64)
 
 
 def test_allocator_argument_validation():
