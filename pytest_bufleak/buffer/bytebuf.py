@@ -2,8 +2,9 @@
 
 A ByteBuf is a view of memory that some allocator owns. Subclasses say where the memory comes from
 (``_reallocate``/``_deallocate``); this class does everything else. A released buffer is poisoned
-(capacity and writer index -1, memory empty) so that the one comparison every fast path already
-makes sends it to a slow path that raises ``IllegalReferenceCountException``.
+(capacity -2, writer index -1, memory empty) so that the one comparison every fast path already
+makes sends it to a slow path that raises ``IllegalReferenceCountException``: even a write of
+zero bytes (``writer_index + 0 > capacity``) or a read of zero bytes (``0 > writer_index``).
 """
 from __future__ import annotations
 
@@ -208,7 +209,7 @@ class ByteBuf(ReferenceCounted):
     @writer_index.setter
     def writer_index(self, value: int) -> None:
         if not self._ridx <= value <= self._cap:
-            self._ensure_accessible()  # a released buffer has capacity -1 and lands here too
+            self._ensure_accessible()  # a released buffer has capacity -2 and lands here too
             raise IndexError(
                 f"writerIndex: {value} (expected: readerIndex({self._ridx}) <= writerIndex <= capacity({self._cap}))"
             )
@@ -701,7 +702,8 @@ class ByteBuf(ReferenceCounted):
     def _poison(self) -> None:
         """Make every fast path of this handle fail its bounds check, and drop the memory."""
         self._mem = memory.FREED
-        self._cap = self._widx = -1
+        self._cap = -2  # below the writer index, so that even writing nothing takes the slow path
+        self._widx = -1
         self._ridx = 0
 
     # ------------------------------------------------------------------ Python protocols

@@ -86,7 +86,15 @@ def test_large_counts_mix_with_single_steps(new_buffer):
         lambda b: b.get_int(0),
         lambda b: b.set_long(0, 1),
         lambda b: b.write_bytes(b"x"),
+        lambda b: b.write_bytes(b""),
+        lambda b: b.write_bytes(bytearray()),
+        lambda b: b.write_bytes(memoryview(b"")),
+        lambda b: b.write_bytes(Unpooled.EMPTY_BUFFER),
+        lambda b: b.write_char_sequence(""),
+        lambda b: b.write_zero(0),
         lambda b: b.read_bytes(0),
+        lambda b: b.read_bytes_into(bytearray()),
+        lambda b: b.set_bytes(0, b""),
         lambda b: b.get_bytes(0, 0),
         lambda b: b.reader_index,
         lambda b: b.writer_index,
@@ -108,12 +116,24 @@ def test_large_counts_mix_with_single_steps(new_buffer):
         lambda b: b.mark_reader_index(),
     ],
 )
-def test_every_access_to_a_released_buffer_raises(new_buffer, access):
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda b: b,
+        lambda b: b.slice(0, 6),
+        lambda b: b.duplicate(),
+        lambda b: b.slice(1, 6).slice(1, 4),
+        lambda b: b.slice(0, 6).duplicate(),
+    ],
+    ids=["buffer", "slice", "duplicate", "slice-of-slice", "duplicate-of-slice"],
+)
+def test_every_access_to_a_released_buffer_raises(new_buffer, access, view):
     buf = new_buffer(8)
     buf.write_long(42)
+    target = view(buf)
     buf.release()
     with pytest.raises(IllegalReferenceCountException, match="refCnt: 0"):
-        access(buf)
+        access(target)
 
 
 def test_racing_releases_free_exactly_once(new_buffer):
