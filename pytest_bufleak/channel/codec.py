@@ -81,12 +81,12 @@ class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
 
     single_decode: bool = False
     discard_after_reads: int = 16
-
-    def __init__(self) -> None:
-        self._cumulation: Optional[ByteBuf] = None
-        self._num_reads = 0
-        self._decode_state = _STATE_INIT
-        self._fired_channel_read = False
+    # The decoding state starts as class attributes, not in __init__: a subclass whose __init__ does
+    # not call super().__init__() (Java calls the super constructor implicitly) still decodes, and releases.
+    _cumulation: Optional[ByteBuf] = None
+    _num_reads = 0
+    _decode_state = _STATE_INIT
+    _fired_channel_read = False
 
     def decode(self, ctx: Any, buf: ByteBuf, out: List[Any]) -> None:
         """Read whole messages from ``buf`` into ``out``; leave a partial one unread."""
@@ -240,6 +240,8 @@ class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
     """
 
     outbound_message_type: ClassVar[MessageType] = object
+    #: A class default as well, for subclasses whose __init__ does not call super().__init__().
+    prefer_direct: bool = True
 
     def __init__(self, outbound_message_type: Optional[MessageType] = None, prefer_direct: bool = True) -> None:
         if outbound_message_type is not None:

@@ -228,3 +228,31 @@ def test_encoder_writes_empty_buffer_when_nothing_encoded():
     assert ch.write_outbound("x")
     assert ch.read_outbound().readable_bytes() == 0
     assert not ch.finish()
+
+
+def test_subclasses_whose_init_skips_super_init_still_work():
+    # Java calls the super constructor implicitly; a port that forgets super().__init__() used to fail
+    # with AttributeError on the first read, and the decoder leaked the buffer it was given.
+    class FixedLength(ByteToMessageDecoder):
+        def __init__(self, n):
+            self.n = n
+
+        def decode(self, ctx, buf, out):
+            while buf.readable_bytes() >= self.n:
+                out.append(buf.read_retained_slice(self.n))
+
+    class Prefixed(MessageToByteEncoder):
+        def __init__(self, prefix):
+            self.prefix = prefix
+
+        def encode(self, ctx, msg, out):
+            out.write_bytes(self.prefix + msg)
+
+    ch = EmbeddedChannel(FixedLength(2), Prefixed(b">"))
+    assert ch.write_inbound(buf(b"abc"))
+    assert drain(ch) == [b"ab"]
+    assert ch.write_outbound(b"x")
+    out = ch.read_outbound()
+    assert bytes(out) == b">x"
+    out.release()
+    assert not ch.finish()  # the partial "c" is released with the cumulation at close
