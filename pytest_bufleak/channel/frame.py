@@ -8,7 +8,13 @@ from typing import Any, List, Optional
 
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.refcount import ReferenceCountUtil
-from .codec import ByteToMessageDecoder, CorruptedFrameException, DecoderException, TooLongFrameException
+from .codec import (
+    ByteToMessageDecoder,
+    CorruptedFrameException,
+    DecoderException,
+    EncoderException,
+    TooLongFrameException,
+)
 from .handlers import ChannelOutboundHandlerAdapter
 
 _LENGTH_READERS = {
@@ -18,6 +24,10 @@ _LENGTH_READERS = {
     ("big", 4): "get_unsigned_int", ("little", 4): "get_unsigned_int_le",
     ("big", 8): "get_long", ("little", 8): "get_long_le",
 }
+
+
+#: Netty's words for the field widths in "length does not fit into ...".
+_FIELD_NAMES = {1: "a byte", 2: "a short integer", 3: "a medium integer", 4: "an integer"}
 
 
 def _check_byte_order(byte_order: str) -> str:
@@ -168,6 +178,7 @@ class LengthFieldPrepender(ChannelOutboundHandlerAdapter):
     """Writes a length field before each outbound ``ByteBuf`` (Netty's ``LengthFieldPrepender``).
 
     The header goes out as its own buffer followed by the message itself: no copy of the payload.
+    A length that is negative or does not fit the field raises ``EncoderException`` (the message is released).
     """
 
     sharable = True
@@ -198,11 +209,12 @@ class LengthFieldPrepender(ChannelOutboundHandlerAdapter):
             if length < 0:
                 raise ValueError(f"Adjusted frame length ({length}) is less than zero")
             if n < 8 and length >= 1 << (8 * n):
-                raise ValueError(f"length does not fit into {n} byte(s): {length}")
+                raise ValueError(f"length does not fit into {_FIELD_NAMES[n]}: {length}")
             header = ctx.alloc().buffer(n)
-        except Exception:
+        except Exception as exc:
             ReferenceCountUtil.safe_release(msg)
-            raise
+            # As Netty's encoders: whatever encoding raised arrives wrapped in an EncoderException.
+            raise EncoderException(f"{type(exc).__name__}: {exc}") from exc
         header.write_bytes(length.to_bytes(n, self.byte_order))
         ctx.write(header)
         ctx.write(msg, promise)

@@ -8,10 +8,38 @@ from pytest_bufleak.channel import (
     CorruptedFrameException,
     DecoderException,
     EmbeddedChannel,
+    EncoderException,
     LengthFieldBasedFrameDecoder,
     LengthFieldPrepender,
     TooLongFrameException,
 )
+
+
+HELLO = b"HELLO, WORLD"
+
+
+@pytest.mark.parametrize(
+    "args, before, after",
+    [
+        # The seven examples of Netty's LengthFieldBasedFrameDecoder javadoc, verbatim:
+        # (length_field_offset, length_field_length, length_adjustment, initial_bytes_to_strip).
+        ((0, 2, 0, 0), b"\x00\x0c" + HELLO, b"\x00\x0c" + HELLO),
+        ((0, 2, 0, 2), b"\x00\x0c" + HELLO, HELLO),
+        ((0, 2, -2, 0), b"\x00\x0e" + HELLO, b"\x00\x0e" + HELLO),
+        ((2, 3, 0, 0), b"\xca\xfe\x00\x00\x0c" + HELLO, b"\xca\xfe\x00\x00\x0c" + HELLO),
+        ((0, 3, 2, 0), b"\x00\x00\x0c\xca\xfe" + HELLO, b"\x00\x00\x0c\xca\xfe" + HELLO),
+        ((1, 2, 1, 3), b"\xca\x00\x0c\xfe" + HELLO, b"\xfe" + HELLO),
+        ((1, 2, -3, 3), b"\xca\x00\x10\xfe" + HELLO, b"\xfe" + HELLO),
+    ],
+)
+def test_netty_javadoc_examples(args, before, after):
+    ch = EmbeddedChannel(LengthFieldBasedFrameDecoder(1024, *args))
+    assert ch.write_inbound(buf(before + before + before[:3]))  # two frames and the start of a third
+    assert frames(ch) == [after, after]
+    for i in range(3, len(before)):  # the rest of the third, byte by byte
+        assert ch.write_inbound(buf(before[i:i + 1])) == (i == len(before) - 1)
+    assert frames(ch) == [after]
+    assert not ch.finish()
 
 
 def frames(ch):
@@ -159,7 +187,22 @@ def test_prepender_round_trip():
 def test_prepender_refuses_a_length_that_does_not_fit():
     ch = EmbeddedChannel(LengthFieldPrepender(1))
     big = buf(b"x" * 300)
-    with pytest.raises(ValueError, match="does not fit"):
+    with pytest.raises(EncoderException, match="length does not fit into a byte: 300"):
+        ch.write_outbound(big)
+    assert big.ref_cnt() == 0
+    assert not ch.finish()
+
+
+def test_prepender_errors_are_encoder_exceptions_and_fail_the_promise():
+    # Netty's encoders wrap what encode raised in an EncoderException (a ValueError here).
+    ch = EmbeddedChannel(LengthFieldPrepender(2, length_adjustment=-5))
+    short = buf(b"abc")
+    promise = ch.write(short)
+    assert isinstance(promise.cause(), EncoderException)
+    assert "Adjusted frame length (-2) is less than zero" in str(promise.cause())
+    assert short.ref_cnt() == 0
+    big = buf(b"x" * 70000)
+    with pytest.raises(EncoderException, match="length does not fit into a short integer: 69995"):
         ch.write_outbound(big)
     assert big.ref_cnt() == 0
     assert not ch.finish()
