@@ -23,7 +23,10 @@ class EmbeddedChannel(Channel):
     """A channel whose two ends are queues: ``EmbeddedChannel(handler, ...)`` is active at once.
 
     ``write_inbound(*msgs)`` feeds messages in as if read from a peer; ``write_outbound(*msgs)`` writes
-    and flushes; both return whether anything is queued at the matching end afterwards. Finish a test
+    and flushes; both return whether anything is queued at the matching end afterwards. They take
+    ownership even when they raise: after close (``ClosedChannelException``) or for a ``None`` message
+    (``TypeError``: ``None`` is what the ``read_*`` methods return when a queue is empty) every message
+    given is released. Finish a test
     with ``finish_and_release_all()`` (or ``finish()`` and read/release what is left).
     """
 
@@ -70,7 +73,7 @@ class EmbeddedChannel(Channel):
 
         Returns whether anything is queued for ``read_inbound()``. Raises what a handler failed with.
         """
-        self._ensure_open(msgs)
+        self._accept(msgs)
         pipeline = self._pipeline
         for msg in msgs:
             pipeline.fire_channel_read(msg)
@@ -79,7 +82,7 @@ class EmbeddedChannel(Channel):
 
     def write_one_inbound(self, msg: Any) -> None:
         """Fire one message through the pipeline, without ``channel_read_complete`` or an exception check."""
-        self._ensure_open((msg,))
+        self._accept((msg,))
         self._pipeline.fire_channel_read(msg)
 
     def flush_inbound(self) -> EmbeddedChannel:
@@ -95,7 +98,7 @@ class EmbeddedChannel(Channel):
 
         Returns whether anything is queued for ``read_outbound()``. Raises what a handler failed with.
         """
-        self._ensure_open(msgs)
+        self._accept(msgs)
         promises = [self.write(msg) for msg in msgs]
         self.run_pending_tasks()
         self.flush()
@@ -107,7 +110,7 @@ class EmbeddedChannel(Channel):
 
     def write_one_outbound(self, msg: Any) -> ChannelPromise:
         """Write one message without flushing; returns its promise."""
-        self._ensure_open((msg,))
+        self._accept((msg,))
         return self.write(msg)
 
     def flush_outbound(self) -> EmbeddedChannel:
@@ -183,11 +186,16 @@ class EmbeddedChannel(Channel):
         if cause is not None:
             self._record_exception(cause)
 
-    def _ensure_open(self, msgs: tuple) -> None:
+    def _accept(self, msgs: tuple) -> None:
+        """Refuse messages the channel cannot take (it is closed, or one is None), releasing them all."""
+        if self._open and not any(msg is None for msg in msgs):
+            return
+        for msg in msgs:
+            ReferenceCountUtil.safe_release(msg)
         if not self._open:
-            for msg in msgs:
-                ReferenceCountUtil.safe_release(msg)
             raise ClosedChannelException()
+        # Netty refuses null messages; here None is what read_inbound()/read_outbound() return for "empty".
+        raise TypeError("msg is None: None cannot be a message (read_inbound()/read_outbound() return None when empty)")
 
     # ------------------------------------------------------------------ transport
 

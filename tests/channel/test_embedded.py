@@ -167,3 +167,23 @@ def test_channel_alloc_is_read_at_construction(monkeypatch):
     ch = EmbeddedChannel()
     assert ch.alloc() is mine
     assert not ch.finish()
+
+
+def test_none_is_refused_as_a_message_and_the_others_are_released():
+    # None is what read_inbound()/read_outbound() return for an empty queue: as a message it made
+    # write_inbound() return True and read_inbound() answer None. Netty refuses null messages too.
+    ch = EmbeddedChannel()
+    first, last = buf(b"a"), buf(b"b")
+    with pytest.raises(TypeError, match="None cannot be a message"):
+        ch.write_inbound(first, None, last)
+    assert first.ref_cnt() == 0 and last.ref_cnt() == 0
+    assert ch.read_inbound() is None
+    out = buf(b"c")
+    with pytest.raises(TypeError, match="None cannot be a message"):
+        ch.write_outbound(out, None)
+    assert out.ref_cnt() == 0
+    with pytest.raises(TypeError):
+        ch.write_one_inbound(None)
+    with pytest.raises(TypeError):
+        ch.write_one_outbound(None)
+    assert not ch.finish()
