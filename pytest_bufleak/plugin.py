@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
-from .leak import LeakLevel, LeakTracker, ResourceLeakDetector, format_leaks, track_leaks
+from .leak import Leak, LeakLevel, LeakTracker, ResourceLeakDetector, format_leaks, track_leaks
 
 LEVELS = ("paranoid", "advanced", "simple")
 _TRUE = ("1", "true", "yes", "on")
@@ -116,6 +116,7 @@ class BufleakSession:
         self.trackers: Dict[Any, Tuple[str, LeakTracker]] = {}
         self.failed: Set[str] = set()  # tests whose setup or call failed
         self.found: Dict[str, List[dict]] = {}  # leaks found at a teardown, until its report
+        self.sections: Dict[str, str] = {}  # leak reports of a teardown that failed on its own
         self.reported: List[Tuple[str, List[dict]]] = []
         self.previous_level = ResourceLeakDetector.get_level()
         ResourceLeakDetector.set_level(level)
@@ -153,7 +154,9 @@ class BufleakSession:
         try:
             result = yield
         except BaseException:
-            self._check_ended_scopes(item, nextitem, teardown_failed=True)
+            message = self._check_ended_scopes(item, nextitem, teardown_failed=True)
+            if message:  # the teardown's own error is the report; the leaks ride along as a section
+                self.sections[item.nodeid] = message
             raise
         message = self._check_ended_scopes(item, nextitem, teardown_failed=False)
         if message:
@@ -161,7 +164,7 @@ class BufleakSession:
         return result
 
     def _check_ended_scopes(self, item: pytest.Item, nextitem: Optional[pytest.Item], teardown_failed: bool) -> str:
-        """Check and clear the trackers of the scopes ``item``'s teardown ended; return the failure text."""
+        """Check and clear the trackers of the scopes ``item``'s teardown ended; return the report text."""
         ended = [item]
         if len(self.trackers) > 1:  # wider scopes have trackers: which of them end here?
             still_needed = set(nextitem.listchain()) if nextitem is not None else set()
@@ -177,24 +180,35 @@ class BufleakSession:
             tracker.clear()
             if not leaks or node.get_closest_marker("no_bufleak") is not None:
                 continue
-            if node is item and (teardown_failed or item.nodeid in self.failed):
-                continue  # the test already failed: no second report
-            allow = _allowance(node)
-            if len(leaks) <= allow:
-                continue
             if node is item:
                 owner = "test " + node.nodeid
             else:
                 owner = f"{scope}-scoped fixtures of {node.nodeid or 'the session'}"
-            if allow:
-                owner += f" (allowed {allow})"
-            messages.append("bufleak: " + format_leaks(leaks, self.root, owner))
+            # Buffers that tasks or threads of ended scopes allocated meanwhile: theirs, found here.
+            late: Dict[str, List[Leak]] = {}
             for leak in leaks:
+                if leak.origin is not None:
+                    late.setdefault(leak.origin, []).append(leak)
+            own = [leak for leak in leaks if leak.origin is None]
+            allow = _allowance(node)
+            if node is item and (teardown_failed or item.nodeid in self.failed):
+                own = []  # the test already failed: no second report
+            elif len(own) <= allow:
+                own = []
+            reported = list(own)
+            if own:
+                allowed = f" (allowed {allow})" if allow else ""
+                messages.append("bufleak: " + format_leaks(own, self.root, owner + allowed))
+            for origin, found in late.items():
+                where = f"{origin} (from a task or thread it left running, found at the end of {owner})"
+                messages.append("bufleak: " + format_leaks(found, self.root, where))
+                reported += found
+            for leak in reported:
                 leaks_json.append(dict(leak.to_json(self.root), scope=scope, owner=node.nodeid))
                 item.user_properties.append(("bufleak", f"{leak.summary(self.root)} ({scope} scope)"))
         if leaks_json:
             self.found[item.nodeid] = leaks_json
-        return "" if teardown_failed else "\n\n".join(messages)
+        return "\n\n".join(messages)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -203,6 +217,9 @@ class BufleakSession:
             if report.failed or (report.skipped and hasattr(report, "wasxfail")):
                 self.failed.add(report.nodeid)
             return
+        section = self.sections.pop(report.nodeid, None)
+        if section:
+            report.sections.append(("bufleak", section))
         leaks = self.found.pop(report.nodeid, None)
         if leaks:
             report.bufleak = leaks
@@ -219,6 +236,8 @@ class BufleakSession:
             terminalreporter.line(nodeid)
             for leak in leaks:
                 where = "" if leak["scope"] == "function" else f" ({leak['scope']} scope)"
+                if leak.get("origin"):
+                    where += f" (after {leak['origin']} had ended)"
                 terminalreporter.line(f"    {leak['repr']} allocated at {leak['site']}{where}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

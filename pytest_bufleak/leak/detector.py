@@ -75,8 +75,13 @@ def _on_allocate(buf: Any) -> Optional[LeakRecord]:
         ResourceLeakDetector.report_pending()
     tracker = owner.get()
     if tracker is None or tracker.closed:
+        ended = tracker  # not None: a task, thread or callback of a scope that has ended
         last = active[-1:]  # a slice: another thread may empty the list meanwhile
         tracker = last[0] if last and not last[0].closed else None
+        if tracker is not None and ended is not None:
+            record = _record_class(buf, tracker.pool)
+            tracker.pool[record] = ended.name or "a track_leaks() block"  # the tracker only found it
+            return record
     if tracker is not None:
         return _record_class(buf, tracker.pool)
     level = _level

@@ -139,12 +139,15 @@ class Leak:
     ``buffer`` is the live buffer (None once collected), ``ref_cnt`` its count (None once collected),
     ``kind`` its class name, ``description`` its repr, ``site`` its allocation site ``path:line``,
     ``created`` the allocation record, ``records`` the access records (newest first) and ``dropped``
-    how many of those were dropped.
+    how many of those were dropped. ``origin`` is None, or the name of the ended scope (a closed
+    tracker) whose task, thread or context allocated the buffer after that scope had ended: the
+    tracker that holds it only found it.
     """
 
-    __slots__ = ("buffer", "ref_cnt", "kind", "description", "collected", "created", "records", "dropped")
+    __slots__ = ("buffer", "ref_cnt", "kind", "description", "collected", "created", "records", "dropped", "origin")
 
-    def __init__(self, record: LeakRecord) -> None:
+    def __init__(self, record: LeakRecord, origin: Optional[str] = None) -> None:
+        self.origin = origin
         buf = record.buffer()
         self.buffer = buf
         self.collected = buf is None
@@ -181,6 +184,8 @@ class Leak:
             state = f"{self.description}, refCnt: {self.ref_cnt}"
         frame = self.frame
         where = "" if frame is None else f" in {frame.name}"
+        if self.origin is not None:
+            where += f" (after {self.origin} had ended)"
         return f"{state}, allocated at {self.site_relative_to(relative_to)}{where}"
 
     def report(self, relative_to: Optional[str] = None) -> str:
@@ -218,7 +223,7 @@ class Leak:
         return "".join(parts)
 
     def to_json(self, relative_to: Optional[str] = None) -> dict:
-        """A JSON-ready dict: repr, ref_cnt, collected, site, created and records (newest first), dropped."""
+        """A JSON-ready dict: repr, ref_cnt, collected, site, created, records (newest first), dropped, origin."""
         return {
             "repr": self.description,
             "ref_cnt": self.ref_cnt,
@@ -227,6 +232,7 @@ class Leak:
             "created": self.created.to_json(relative_to)["frames"],
             "records": [record.to_json(relative_to) for record in self.records],
             "dropped": self.dropped,
+            "origin": self.origin,
         }
 
     def __repr__(self) -> str:

@@ -19,7 +19,9 @@ class LeakTracker:
     """The buffers one scope allocated and has not released. Use :func:`track_leaks` to make one.
 
     As a context manager it is active inside the ``with`` block and closed at its end (buffers
-    allocated later are not its own); :meth:`leaks` keeps answering after that.
+    allocated later are not its own); :meth:`leaks` keeps answering after that. A buffer that a task
+    or thread of an ended scope allocates goes to the tracker active at that moment, marked with the
+    ended scope's name (:attr:`Leak.origin`), so it is still seen, by the scope running when it was made.
     """
 
     def __init__(self, name: Optional[str] = None, relative_to: Optional[str] = None) -> None:
@@ -27,8 +29,9 @@ class LeakTracker:
         self.name = name
         #: Directory that reports show paths relative to (None: absolute paths).
         self.relative_to = relative_to
-        #: The records of the unreleased buffers it owns, in order of allocation.
-        self.pool: Dict[LeakRecord, None] = {}
+        #: The records of the unreleased buffers it holds, in order of allocation, each mapped to None
+        #: (its own) or to the name of the ended scope whose task or thread allocated it while this was active.
+        self.pool: Dict[LeakRecord, Optional[str]] = {}
         #: True once the scope ended: buffers are no longer attributed to it.
         self.closed = False
         self._activations: List[_Activation] = []
@@ -54,7 +57,7 @@ class LeakTracker:
 
     def leaks(self) -> List[Leak]:
         """The buffers it owns that are not released: still live, or garbage-collected unreleased."""
-        return [Leak(record) for record in tuple(self.pool)]
+        return [Leak(record, origin) for record, origin in tuple(self.pool.items())]
 
     def live(self) -> List[Leak]:
         """The buffers it owns that are still live (each entry has ``.buffer`` and ``.site``)."""

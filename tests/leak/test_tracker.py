@@ -1,7 +1,6 @@
 """track_leaks(): presence-based tracking of every buffer a scope allocates, usable without pytest."""
 import asyncio
 import gc
-import sys
 import threading
 import weakref
 
@@ -195,6 +194,34 @@ def test_asyncio_tasks_are_attributed_to_the_tracker_that_created_them():
         buf.release()
 
 
+def test_a_task_that_outlives_its_tracker_is_found_by_the_active_one_and_named():
+    async def main():
+        gate = asyncio.Event()
+        made = []
+
+        async def late():
+            await gate.wait()
+            made.append(Unpooled.buffer(1))  # allocated after "first" ended
+
+        with track_leaks("first") as first:
+            task = asyncio.get_running_loop().create_task(late())
+        with track_leaks("second") as second:
+            gate.set()
+            await task
+            own = Unpooled.buffer(2)
+        return first, second, made[0], own
+
+    first, second, late_buf, own = asyncio.run(main())
+    assert first.leaks() == []
+    late_leak, own_leak = second.leaks()
+    assert (late_leak.buffer, late_leak.origin) == (late_buf, "first")
+    assert (own_leak.buffer, own_leak.origin) == (own, None)
+    assert late_leak.summary().endswith(f":{_line_of('# allocated after')} in late (after first had ended)")
+    assert late_leak.to_json()["origin"] == "first" and own_leak.to_json()["origin"] is None
+    late_buf.release()
+    own.release()
+
+
 def test_assert_clean_names_every_leak():
     with track_leaks("my scope") as tracker:
         buf = Unpooled.buffer(3)  # leaked for assert_clean
@@ -218,7 +245,7 @@ def test_leak_to_json():
     ResourceLeakDetector.set_level("paranoid")
     with track_leaks() as tracker:
         buf = Unpooled.buffer(2).touch("why")
-    data = tracker.leaks()[0].to_json(relative_to=sys.path[0] if False else None)
+    data = tracker.leaks()[0].to_json()
     assert data["repr"] == repr(buf) and data["ref_cnt"] == 1 and data["collected"] is False
     assert data["site"].startswith(__file__)
     assert data["records"][0]["hint"] == "why"

@@ -67,3 +67,44 @@ def test_async_tests_tasks_and_fixtures_are_attributed_right(run):
         "*allocated at test_it.py:13 in tick",
     ])
     assert "test_clean leaked" not in result.stdout.str()
+
+
+def test_a_task_that_outlives_its_test_is_reported_as_that_tests_leak(run):
+    result = run("""
+import asyncio
+import pytest
+from pytest_bufleak import Unpooled
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+state = {}
+
+async def test_starts_a_task():
+    state["gate"] = gate = asyncio.Event()
+    state["held"] = held = []
+
+    async def late():
+        await gate.wait()
+        held.append(Unpooled.buffer(21))  # after test_starts_a_task ended
+
+    state["task"] = asyncio.get_running_loop().create_task(late())
+
+async def test_lets_it_run():
+    state["gate"].set()
+    await state["task"]
+
+async def test_after():
+    pass
+""", "--bufleak", "-v")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_lets_it_run*",
+        "bufleak: test_it.py::test_starts_a_task (from a task or thread it left running, found at the end of "
+        "test test_it.py::test_lets_it_run) leaked 1 buffer:",
+        "*cap: 21), refCnt: 1, allocated at test_it.py:14 in late (after test_it.py::test_starts_a_task had ended)",
+    ])
+    result.stdout.fnmatch_lines([
+        "*= bufleak: 1 leaked buffer =*",
+        "test_it.py::test_lets_it_run",
+        "*allocated at test_it.py:14 (after test_it.py::test_starts_a_task had ended)",
+    ])
+    assert "test test_it.py::test_lets_it_run leaked" not in result.stdout.str()

@@ -91,6 +91,7 @@ def test_json_report(run, pytester):
     assert leak["scope"] == "function" and leak["owner"] == "test_it.py::test_live_leak"
     assert leak["records"] == [{"hint": "kept in a global", "frames": ["test_it.py:9 in test_live_leak"]}]
     assert leak["created"] == ["test_it.py:4 in make", "test_it.py:8 in test_live_leak"]
+    assert leak["origin"] is None  # set only for a buffer a task of an ended test allocated later
     collected = document["tests"][1]["leaks"][0]
     assert collected["collected"] is True and collected["ref_cnt"] is None
 
@@ -109,3 +110,32 @@ def test_junitxml_properties(run, pytester):
     assert [name for name, _ in properties] == ["bufleak", "bufleak"]
     assert properties[0][1].startswith("UnpooledHeapByteBuf, garbage-collected unreleased, allocated at test_it.py:12")
     assert list(cases["test_clean"].iter("property")) == []
+
+
+def test_wider_scope_leaks_are_shown_when_the_teardown_fails_on_its_own(run):
+    result = run("""
+import pytest
+from pytest_bufleak import Unpooled
+
+@pytest.fixture(scope="module")
+def kept():
+    return Unpooled.buffer(5)  # module leak
+
+@pytest.fixture
+def broken_teardown():
+    yield
+    raise RuntimeError("teardown broke")
+
+def test_it(kept, broken_teardown):
+    Unpooled.buffer(6)  # the test's own: no second report after its teardown failed
+""", "--bufleak")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_it*",
+        "E       RuntimeError: teardown broke",
+        "*- bufleak -*",
+        "bufleak: module-scoped fixtures of test_it.py leaked 1 buffer:",
+        "*cap: 5), refCnt: 1, allocated at test_it.py:6 in kept",
+    ])
+    out = result.stdout.str()
+    assert "cap: 6)" not in out and "test test_it.py::test_it leaked" not in out
