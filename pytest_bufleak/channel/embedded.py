@@ -57,14 +57,21 @@ class EmbeddedChannel(Channel):
         return self._outbound_messages
 
     def read_inbound(self) -> Any:
-        """The oldest message that reached the tail (you own it), or None."""
+        """The oldest message that reached the tail (you own it), or None.
+
+        As in Netty, the message is touched, so a leak report shows where it was handed over.
+        """
         queue = self._inbound_messages
-        return queue.popleft() if queue else None
+        if not queue:
+            return None
+        return ReferenceCountUtil.touch(queue.popleft(), "Caller of read_inbound() will handle the message from this point")
 
     def read_outbound(self) -> Any:
-        """The oldest message flushed at the head (you own it), or None."""
+        """The oldest message flushed at the head (you own it), or None; touched like ``read_inbound``'s."""
         queue = self._outbound_messages
-        return queue.popleft() if queue else None
+        if not queue:
+            return None
+        return ReferenceCountUtil.touch(queue.popleft(), "Caller of read_outbound() will handle the message from this point")
 
     # ------------------------------------------------------------------ feeding
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from channel_helpers import Recorder, buf
 
+from pytest_bufleak import LeakLevel, ResourceLeakDetector, track_leaks
 from pytest_bufleak.channel import (
     ChannelInboundHandlerAdapter,
     ChannelOutboundHandlerAdapter,
@@ -187,3 +188,25 @@ def test_none_is_refused_as_a_message_and_the_others_are_released():
     with pytest.raises(TypeError):
         ch.write_one_outbound(None)
     assert not ch.finish()
+
+
+def test_read_messages_are_touched_for_the_leak_report():
+    # As Netty's readInbound()/readOutbound(): a leaked message's records show where the test took it.
+    level = ResourceLeakDetector.get_level()
+    ResourceLeakDetector.set_level(LeakLevel.PARANOID)  # access records are kept from ADVANCED on
+    try:
+        with track_leaks() as tracker:
+            ch = EmbeddedChannel()
+            ch.write_inbound(buf(b"in"))
+            ch.write_outbound(buf(b"out"))
+            inbound, outbound = ch.read_inbound(), ch.read_outbound()
+            assert not ch.finish()
+    finally:
+        ResourceLeakDetector.set_level(level)
+    hints = sorted(record.hint for leak in tracker.leaks() for record in leak.records if record.hint)
+    inbound.release()
+    outbound.release()
+    assert hints == [
+        "Caller of read_inbound() will handle the message from this point",
+        "Caller of read_outbound() will handle the message from this point",
+    ]
