@@ -12,7 +12,7 @@ from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import DEFAULT_MAX_CAPACITY, ByteBuf
 from ..buffer.refcount import ReferenceCountUtil
 from ..buffer.unpooled import Unpooled
-from .handlers import ChannelInboundHandlerAdapter, ChannelOutboundHandlerAdapter, MessageType
+from .handlers import ChannelInboundHandlerAdapter, ChannelOutboundHandlerAdapter, MessageType, check_message_type
 
 
 class CodecException(ValueError):
@@ -237,15 +237,25 @@ class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
 
     The message is released after ``encode`` (retain it there to keep it); other messages pass through.
     The buffer comes from ``allocate_buffer`` (``ctx.alloc().io_buffer()`` when ``prefer_direct``).
+    ``outbound_message_type`` (class attribute or argument) must be a class or a tuple of classes;
+    ``MessageToByteEncoder(False)`` is Netty's ``MessageToByteEncoder(boolean preferDirect)``.
     """
 
     outbound_message_type: ClassVar[MessageType] = object
     #: A class default as well, for subclasses whose __init__ does not call super().__init__().
     prefer_direct: bool = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "outbound_message_type" in cls.__dict__:
+            check_message_type(cls.__dict__["outbound_message_type"], f"{cls.__name__}.outbound_message_type")
+
     def __init__(self, outbound_message_type: Optional[MessageType] = None, prefer_direct: bool = True) -> None:
+        if isinstance(outbound_message_type, bool):
+            # Netty's MessageToByteEncoder(boolean preferDirect): super().__init__(False).
+            outbound_message_type, prefer_direct = None, outbound_message_type
         if outbound_message_type is not None:
-            self.outbound_message_type = outbound_message_type  # type: ignore[misc]
+            self.outbound_message_type = check_message_type(outbound_message_type, "outbound_message_type")  # type: ignore[misc]
         self.prefer_direct = prefer_direct
 
     def accept_outbound_message(self, msg: Any) -> bool:

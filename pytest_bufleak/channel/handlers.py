@@ -15,6 +15,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 MessageType = Union[Type[Any], Tuple[Type[Any], ...]]
 
 
+def check_message_type(message_type: Any, name: str) -> MessageType:
+    """Return ``message_type`` if ``isinstance`` accepts it (a class or a tuple of classes), else raise TypeError.
+
+    Checked when a handler is made, so a wrong type fails there, not on every message.
+    """
+    try:
+        isinstance(None, message_type)
+    except TypeError:
+        raise TypeError(f"{name}: {message_type!r} (expected: a class or a tuple of classes)") from None
+    return message_type
+
+
 def skip(method: F) -> F:
     """Mark a handler method as pass-through: the pipeline calls the next handler instead."""
     method._bufleak_skip = True  # type: ignore[attr-defined]
@@ -113,7 +125,9 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
     """Handles messages of one type in ``channel_read0`` and releases them afterwards.
 
     The accepted type (or tuple of types) is the class attribute or constructor argument
-    ``inbound_message_type`` (default ``object``: everything). Messages of another type are passed on
+    ``inbound_message_type`` (default ``object``: everything); anything else raises ``TypeError`` when
+    the class or handler is made. ``SimpleChannelInboundHandler(False)`` is Netty's
+    ``SimpleChannelInboundHandler(boolean autoRelease)``. Messages of another type are passed on
     untouched. With ``auto_release`` (the default) an accepted message is released after
     ``channel_read0`` returns or raises: retain it there to keep it. The release is a ``safe_release``:
     a message that ``channel_read0`` already released is logged as a warning instead of raising over
@@ -123,9 +137,17 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
     inbound_message_type: ClassVar[MessageType] = object
     auto_release: bool = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "inbound_message_type" in cls.__dict__:
+            check_message_type(cls.__dict__["inbound_message_type"], f"{cls.__name__}.inbound_message_type")
+
     def __init__(self, inbound_message_type: Optional[MessageType] = None, auto_release: bool = True) -> None:
+        if isinstance(inbound_message_type, bool):
+            # Netty's SimpleChannelInboundHandler(boolean autoRelease): super().__init__(False).
+            inbound_message_type, auto_release = None, inbound_message_type
         if inbound_message_type is not None:
-            self.inbound_message_type = inbound_message_type  # type: ignore[misc]
+            self.inbound_message_type = check_message_type(inbound_message_type, "inbound_message_type")  # type: ignore[misc]
         self.auto_release = auto_release
 
     def accept_inbound_message(self, msg: Any) -> bool:

@@ -256,3 +256,24 @@ def test_subclasses_whose_init_skips_super_init_still_work():
     assert bytes(out) == b">x"
     out.release()
     assert not ch.finish()  # the partial "c" is released with the cumulation at close
+
+
+def test_encoder_netty_style_boolean_argument_and_type_check():
+    # Netty's MessageToByteEncoder(boolean preferDirect); a type that isinstance() refuses fails at once.
+    class Heap(MessageToByteEncoder):
+        def __init__(self):
+            super().__init__(False)
+
+        def encode(self, ctx, msg, out):
+            out.write_bytes(msg)
+
+    encoder = Heap()
+    assert encoder.prefer_direct is False and encoder.outbound_message_type is object
+    ch = EmbeddedChannel(encoder)
+    assert ch.write_outbound(b"x")
+    out = ch.read_outbound()
+    assert not out.is_direct() and bytes(out) == b"x"
+    out.release()
+    assert not ch.finish()
+    with pytest.raises(TypeError, match="outbound_message_type: 'int'"):
+        IntEncoder("int")

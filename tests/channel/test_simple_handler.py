@@ -106,3 +106,32 @@ def test_auto_release_of_an_already_released_message_warns_instead_of_hiding_the
     assert msg.ref_cnt() == 0
     assert "refCnt: 0, decrement: 1" in caplog.text
     assert not ch.finish()
+
+
+def test_netty_style_boolean_constructor_argument_is_auto_release():
+    # Netty's SimpleChannelInboundHandler(boolean autoRelease): False used to become the message
+    # type, and every read then failed in isinstance() after releasing the message.
+    class Keep(SimpleChannelInboundHandler):
+        def __init__(self):
+            super().__init__(False)
+
+        def channel_read0(self, ctx, msg):
+            ctx.fire_channel_read(msg)
+
+    handler = Keep()
+    assert handler.auto_release is False and handler.inbound_message_type is object
+    ch = EmbeddedChannel(handler)
+    msg = buf(b"x")
+    assert ch.write_inbound(msg)
+    assert ch.read_inbound() is msg and msg.ref_cnt() == 1
+    msg.release()
+    assert not ch.finish()
+
+
+def test_a_wrong_message_type_fails_when_the_handler_is_made():
+    with pytest.raises(TypeError, match=r"inbound_message_type: \[<class"):
+        SimpleChannelInboundHandler([ByteBuf])
+    with pytest.raises(TypeError, match="Bad.inbound_message_type: 'ByteBuf'"):
+        class Bad(SimpleChannelInboundHandler):
+            inbound_message_type = "ByteBuf"
+    SimpleChannelInboundHandler((ByteBuf, str))  # a tuple of classes is fine
