@@ -59,7 +59,8 @@ class Frame(NamedTuple):
 def resolve(site: Site) -> List[Frame]:
     """The frames of a captured site, innermost first, with their line numbers.
 
-    The first frame is always kept; its callers inside pytest, pluggy, asyncio or unittest (plumbing) are not.
+    The first frame is always kept; its callers inside pytest, pluggy, asyncio, unittest, doctest,
+    threading or concurrent.futures (plumbing that runs the user's code) are not.
     """
     frames = []
     for code, lasti in zip(site[::2], site[1::2]):
@@ -69,13 +70,18 @@ def resolve(site: Site) -> List[Frame]:
     return frames
 
 
+_RUNNERS = ("_pytest", "pluggy", "asyncio", "unittest", "doctest", "threading", "concurrent.futures")
+
+
 def _runner_dirs() -> Tuple[str, ...]:
-    dirs = []
-    for name in ("_pytest", "pluggy", "asyncio", "unittest"):
+    """The directories of the runner packages imported so far, and the files of runner modules."""
+    paths = []
+    for name in _RUNNERS:
         module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            dirs.append(os.path.dirname(module.__file__) + os.sep)
-    return tuple(dirs)
+        filename = getattr(module, "__file__", None)
+        if filename:
+            paths.append(os.path.dirname(filename) + os.sep if hasattr(module, "__path__") else filename)
+    return tuple(paths)
 
 
 def line_of(code, lasti: int) -> int:

@@ -1,5 +1,7 @@
 """Allocation sites: a frame walk that skips the runtime's own frames; lines resolved only when asked."""
+import doctest
 import sys
+import threading
 import timeit
 import traceback
 
@@ -39,3 +41,20 @@ def test_capture_is_much_cheaper_than_extract_stack():
     walk = min(timeit.repeat(sites.capture, number=200, repeat=5))
     extract = min(timeit.repeat(traceback.extract_stack, number=200, repeat=5))
     assert walk * 5 < extract
+
+
+def test_callers_in_thread_pools_threads_and_doctest_are_not_shown():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        site, line = pool.submit(_capture_here).result()
+    frames = sites.resolve(site)
+    assert [(frame.filename, frame.lineno) for frame in frames] == [(__file__, line)]
+    made = []
+    thread = threading.Thread(target=lambda: made.append(_capture_here()))
+    thread.start()
+    thread.join()
+    assert [frame.name for frame in sites.resolve(made[0][0])] == ["_capture_here", "<lambda>"]
+    example = doctest.DocTestParser().get_doctest(">>> site = capture()\n", {"capture": sites.capture}, "ex", "ex.py", 0)
+    doctest.DocTestRunner().run(example, clear_globs=False)
+    assert [frame.filename for frame in sites.resolve(example.globs["site"])] == ["<doctest ex[0]>"]
