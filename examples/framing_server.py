@@ -30,14 +30,15 @@ class CommandHandler(SimpleChannelInboundHandler):
     inbound_message_type = ByteBuf
 
     def channel_read0(self, ctx, frame):
-        command, _, argument = frame.to_string().partition(" ")
-        if command == "QUIT":
-            self.reply(ctx, "OK bye").add_listener(ChannelFutureListener.CLOSE)
-            return
         try:
-            self.reply(ctx, "OK " + self.execute(command, argument))
+            command, _, argument = frame.to_string().partition(" ")  # UnicodeDecodeError is a ValueError
+            if command == "QUIT":
+                self.reply(ctx, "OK bye").add_listener(ChannelFutureListener.CLOSE)
+                return
+            result = "OK " + self.execute(command, argument)
         except ValueError as exc:
-            self.reply(ctx, f"ERR {exc}")
+            result = f"ERR {exc}"
+        self.reply(ctx, result)
 
     @staticmethod
     def execute(command: str, argument: str) -> str:

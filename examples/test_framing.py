@@ -41,11 +41,23 @@ def new_channel() -> EmbeddedChannel:
     ("UPPER shout", "OK SHOUT"),
     ("SUM 1 2 39", "OK 42"),
     ("DANCE", "ERR unknown command 'DANCE'"),
+    ("SUM 1 x", "ERR invalid literal for int() with base 10: 'x'"),
 ])
 def test_commands(command, answer):
     ch = new_channel()
     assert not ch.write_inbound(Unpooled.copied_buffer(frame(command)))
     assert replies(ch) == frame(answer)
+    assert not ch.finish()
+
+
+def test_invalid_utf8_gets_an_error_reply_and_the_connection_stays():
+    ch = new_channel()
+    bad = b"ECHO \xff"
+    assert not ch.write_inbound(Unpooled.copied_buffer(struct.pack(">I", len(bad)) + bad + frame("ECHO ok")))
+    assert replies(ch) == frame(
+        "ERR 'utf-8' codec can't decode byte 0xff in position 5: invalid start byte"
+    ) + frame("OK ok")
+    assert ch.is_open()
     assert not ch.finish()
 
 
