@@ -553,6 +553,9 @@ class ChannelPipeline:
     def _check_multiplicity(self, handler: Any) -> None:
         if isinstance(handler, ChannelHandlerContext) or handler is None:
             raise TypeError(f"not a handler: {handler!r}")
+        if isinstance(handler, type):
+            # Checked before anything is set on it: marking the class "added" would refuse all its instances.
+            raise TypeError(f"{handler.__name__} is a class, not a handler: add an instance, {handler.__name__}()")
         if not getattr(handler, "sharable", False):
             if getattr(handler, "_added", False):
                 raise ValueError(

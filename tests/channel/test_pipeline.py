@@ -86,6 +86,20 @@ def test_non_sharable_handler_cannot_be_added_twice():
     assert not ch.finish()
 
 
+def test_a_handler_class_instead_of_an_instance_is_refused_and_leaves_the_class_usable():
+    # It used to be added (then fail in handler_added) after marking the class itself as added,
+    # so that every later instance was refused as "not a @Sharable handler".
+    ch = EmbeddedChannel()
+    with pytest.raises(TypeError, match=r"Plain is a class, not a handler: add an instance, Plain\(\)"):
+        ch.pipeline().add_last(Plain)
+    with pytest.raises(TypeError, match="is a class"):
+        EmbeddedChannel(Plain)
+    assert len(ch.pipeline()) == 0
+    ch.pipeline().add_last(Plain()).add_last(Plain())
+    assert len(ch.pipeline()) == 2
+    assert not ch.finish()
+
+
 def test_sharable_handler_in_two_pipelines():
     class Shared(ChannelInboundHandlerAdapter):
         sharable = True
