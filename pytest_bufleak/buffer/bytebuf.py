@@ -622,7 +622,7 @@ class ByteBuf(ReferenceCounted):
         return self
 
     def _retain_slow(self, increment: int) -> None:
-        check_positive(increment, "increment")
+        increment = check_positive(increment, "increment")
         with _slow_path_lock:
             count = 0 if self._freed else len(self._refs) + self._big
             if count == 0:
@@ -652,7 +652,7 @@ class ByteBuf(ReferenceCounted):
                     return True
                 free = self._release_slow(1, popped_last=True)
         else:
-            check_positive(decrement, "decrement")
+            decrement = check_positive(decrement, "decrement")
             free = self._release_slow(decrement, popped_last=False)
         if free:
             self._free()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import operator
 from typing import Any
 
 logger = logging.getLogger("pytest_bufleak")
@@ -57,7 +58,11 @@ class ReferenceCounted:
 
 
 def check_positive(value: int, name: str) -> int:
-    """Netty's ``ObjectUtil.checkPositive``: a ValueError naming ``name`` unless value > 0."""
+    """Netty's ``ObjectUtil.checkPositive``: ``value`` as an int, a ValueError naming ``name`` unless it is > 0.
+
+    A value that is not an integer (``1.5``, ``"1"``) raises TypeError: a count never becomes fractional.
+    """
+    value = operator.index(value)
     if value <= 0:
         raise ValueError(f"{name}: {value} (expected: > 0)")
     return value

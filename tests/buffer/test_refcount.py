@@ -54,6 +54,18 @@ def test_non_positive_amounts_rejected(new_buffer):
     assert buf.ref_cnt() == 1
 
 
+@pytest.mark.parametrize("amount", [1.5, 2.0, "2", None])
+def test_non_integer_amounts_rejected(new_buffer, amount):
+    buf = new_buffer(8)
+    buf.retain(3)
+    with pytest.raises(TypeError):
+        buf.retain(amount)
+    with pytest.raises(TypeError):
+        buf.release(amount)
+    assert buf.ref_cnt() == 4 and type(buf.ref_cnt()) is int
+    assert buf.release(4) is True
+
+
 def test_retain_overflow(new_buffer):
     buf = new_buffer(8)
     with pytest.raises(IllegalReferenceCountException, match=f"refCnt: 1, increment: {MAX}"):
