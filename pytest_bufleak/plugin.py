@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 import pytest
 
 from .leak import Leak, LeakLevel, LeakTracker, ResourceLeakDetector, format_leaks, track_leaks
+from .markers import add_ini_keys
 
 LEVELS = ("paranoid", "advanced", "simple")
 _TRUE = ("1", "true", "yes", "on")
@@ -37,8 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--bufleak-report", metavar="PATH", default=None, help="also write the leaks found to PATH as JSON."
     )
-    parser.addini("bufleak", "check every test for leaked buffers, like --bufleak (true/false).", default="false")
-    parser.addini("bufleak_level", "the --bufleak-level to use when the option is not given.", default="")
+    add_ini_keys(parser)  # also done by the bufleak_markers entry point, which -p no:bufleak leaves in
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -41,3 +41,13 @@ def test_strict_markers_with_the_plugin(run_subprocess):
     result = run_subprocess(LEAKY, "--strict-markers", "--bufleak")
     result.assert_outcomes(passed=8, errors=3)
     assert result.ret == 1
+
+
+def test_ini_keys_stay_registered_under_no_bufleak(pytester, run_subprocess):
+    pytester.makeini("[pytest]\nbufleak = true\nbufleak_level = simple\n")
+    result = run_subprocess(LEAKY, "--strict-config", "--strict-markers", "-p", "no:bufleak")
+    result.assert_outcomes(passed=8)
+    assert "Unknown config option" not in result.stdout.str() + result.stderr.str()
+    result = run_subprocess(LEAKY, "--strict-config")  # the plugin reads them as before
+    result.assert_outcomes(passed=8, errors=3)
+    result.stdout.fnmatch_lines(["bufleak: on, level simple"])
