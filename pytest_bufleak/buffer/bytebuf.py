@@ -364,18 +364,25 @@ class ByteBuf(ReferenceCounted):
         if (kind is bytes or kind is bytearray) and length is None:
             data, n = src, len(src)
         elif isinstance(src, ByteBuf):
-            n = src.readable_bytes() if length is None else length
-            src._check_readable(n)
             r = src._ridx
-            data = src._mem[r:r + n]
-            src._ridx = r + n
+            readable = src._widx - r  # -1 when src was released
+            n = readable if length is None else length
+            if not 0 <= n <= readable:
+                self._source_error(src, n, readable)
+            w = self._widx
+            if w + n > self._cap:
+                self._grow_for_write(n)
+            self._mem[w:w + n] = src._mem[r:r + n]
+            self._widx = w + n
+            src._ridx = r + n  # only once the bytes are written: a failed write takes nothing from src
+            return self
         elif isinstance(src, str):
             raise TypeError("write_bytes takes bytes-like data or a ByteBuf; encode text with write_char_sequence")
         else:
             data = memoryview(src).cast("B")
             if length is not None:
-                if length > data.nbytes:
-                    raise IndexError(f"length({length}) exceeds src.length({data.nbytes})")
+                if not 0 <= length <= data.nbytes:
+                    self._source_error(None, length, data.nbytes)
                 data = data[:length]
             n = data.nbytes
         w = self._widx
@@ -384,6 +391,17 @@ class ByteBuf(ReferenceCounted):
         self._mem[w:w + n] = data
         self._widx = w + n
         return self
+
+    @staticmethod
+    def _source_error(src: Optional[ByteBuf], length: int, available: int) -> None:
+        """Why ``length`` bytes cannot be taken from ``src`` (a ByteBuf, or bytes-like when None); Netty's wording."""
+        if src is not None:
+            src._ensure_accessible()
+        if length < 0:
+            raise ValueError(f"minWritableBytes: {length} (expected: >= 0)")
+        if src is None:
+            raise IndexError(f"length({length}) exceeds src.length({available})")
+        raise IndexError(f"length({length}) exceeds src.readableBytes({available}) where src is: {src!r}")
 
     def set_bytes(self, index: int, src: Union[BytesLike, ByteBuf]) -> ByteBuf:
         """Copy ``src`` to absolute ``index`` (a ByteBuf source gives its readable bytes and advances)."""
@@ -421,7 +439,9 @@ class ByteBuf(ReferenceCounted):
     def read_bytes_into(self, dst: Union[bytearray, memoryview, ByteBuf]) -> ByteBuf:
         """Fill ``dst`` from the readable bytes: all of a bytearray/memoryview, or a ByteBuf's writable bytes."""
         if isinstance(dst, ByteBuf):
-            dst.write_bytes(self, dst.writable_bytes())
+            n = dst.writable_bytes()
+            self._check_readable(n)
+            dst.write_bytes(self, n)
             return self
         view = memoryview(dst).cast("B")
         n = view.nbytes

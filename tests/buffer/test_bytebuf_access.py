@@ -124,6 +124,43 @@ def test_write_bytes_from_buffer_advances_source(new_buffer):
         dst.write_bytes(src, 1)
 
 
+def test_write_bytes_from_buffer_errors_use_netty_wording(new_buffer):
+    src = new_buffer(8)
+    src.write_bytes(b"ab")
+    dst = new_buffer(8)
+    with pytest.raises(IndexError) as err:
+        dst.write_bytes(src, 5)
+    assert str(err.value) == f"length(5) exceeds src.readableBytes(2) where src is: {src!r}"
+    with pytest.raises(ValueError, match=r"minWritableBytes: -1 \(expected: >= 0\)"):
+        dst.write_bytes(src, -1)
+    assert (src.reader_index, dst.writer_index) == (0, 0)
+
+
+@pytest.mark.parametrize("wrap", [bytes, bytearray, memoryview])
+def test_write_bytes_negative_length_rejected(new_buffer, wrap):
+    buf = new_buffer(8)
+    with pytest.raises(ValueError, match=r"minWritableBytes: -1 \(expected: >= 0\)"):
+        buf.write_bytes(wrap(b"abc"), -1)
+    assert buf.writer_index == 0
+
+
+def test_failed_write_bytes_takes_nothing_from_source_buffer(new_buffer):
+    src = new_buffer(8)
+    src.write_bytes(b"abcde")
+    dst = new_buffer(2, 4)
+    with pytest.raises(IndexError, match=r"writerIndex\(0\) \+ minWritableBytes\(5\) exceeds maxCapacity\(4\)"):
+        dst.write_bytes(src)
+    assert (src.reader_index, dst.writer_index) == (0, 0)
+
+
+def test_write_bytes_of_itself(new_buffer):
+    buf = new_buffer(4)
+    buf.write_bytes(b"abcd")
+    buf.skip_bytes(1)
+    buf.write_bytes(buf)
+    assert bytes(buf) == b"bcd" and buf.reader_index == 4
+
+
 def test_write_bytes_of_non_byte_memoryview_and_length(new_buffer):
     buf = new_buffer(4)
     ints = memoryview(bytearray(b"\x01\x00\x00\x00\x02\x00\x00\x00")).cast("i")
@@ -156,7 +193,10 @@ def test_read_bytes_past_end_raises(new_buffer):
         buf.read_bytes(3)
     with pytest.raises(IndexError):
         buf.read_bytes_into(bytearray(3))
-    assert buf.reader_index == 0
+    dst = new_buffer(3, 3)
+    with pytest.raises(IndexError, match=r"readerIndex\(0\) \+ length\(3\) exceeds writerIndex\(2\)"):
+        buf.read_bytes_into(dst)
+    assert buf.reader_index == 0 and dst.writer_index == 0
 
 
 def test_set_bytes_out_of_range_changes_nothing(new_buffer):
