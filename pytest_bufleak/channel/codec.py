@@ -255,7 +255,8 @@ class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
             # Netty's MessageToByteEncoder(boolean preferDirect): super().__init__(False).
             outbound_message_type, prefer_direct = None, outbound_message_type
         if outbound_message_type is not None:
-            self.outbound_message_type = check_message_type(outbound_message_type, "outbound_message_type")  # type: ignore[misc]
+            checked = check_message_type(outbound_message_type, "outbound_message_type")
+            self.outbound_message_type = checked  # type: ignore[misc]
         self.prefer_direct = prefer_direct
 
     def accept_outbound_message(self, msg: Any) -> bool:

@@ -18,6 +18,10 @@ from .future import ChannelPromise, ClosedChannelException
 
 logger = logging.getLogger("pytest_bufleak")
 
+#: The touch hints of read_inbound()/read_outbound(), Netty's words.
+_READ_INBOUND_HINT = "Caller of read_inbound() will handle the message from this point"
+_READ_OUTBOUND_HINT = "Caller of read_outbound() will handle the message from this point"
+
 
 class EmbeddedChannel(Channel):
     """A channel whose two ends are queues: ``EmbeddedChannel(handler, ...)`` is active at once.
@@ -64,14 +68,14 @@ class EmbeddedChannel(Channel):
         queue = self._inbound_messages
         if not queue:
             return None
-        return ReferenceCountUtil.touch(queue.popleft(), "Caller of read_inbound() will handle the message from this point")
+        return ReferenceCountUtil.touch(queue.popleft(), _READ_INBOUND_HINT)
 
     def read_outbound(self) -> Any:
         """The oldest message flushed at the head (you own it), or None; touched like ``read_inbound``'s."""
         queue = self._outbound_messages
         if not queue:
             return None
-        return ReferenceCountUtil.touch(queue.popleft(), "Caller of read_outbound() will handle the message from this point")
+        return ReferenceCountUtil.touch(queue.popleft(), _READ_OUTBOUND_HINT)
 
     # ------------------------------------------------------------------ feeding
 

@@ -147,7 +147,8 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
             # Netty's SimpleChannelInboundHandler(boolean autoRelease): super().__init__(False).
             inbound_message_type, auto_release = None, inbound_message_type
         if inbound_message_type is not None:
-            self.inbound_message_type = check_message_type(inbound_message_type, "inbound_message_type")  # type: ignore[misc]
+            checked = check_message_type(inbound_message_type, "inbound_message_type")
+            self.inbound_message_type = checked  # type: ignore[misc]
         self.auto_release = auto_release
 
     def accept_inbound_message(self, msg: Any) -> bool:
