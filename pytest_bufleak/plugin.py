@@ -8,6 +8,7 @@ what it still holds is reported as an error at that teardown.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
@@ -117,6 +118,7 @@ class BufleakSession:
         self.failed: Set[str] = set()  # tests whose setup or call failed
         self.found: Dict[str, List[dict]] = {}  # leaks found at a teardown, until its report
         self.sections: Dict[str, str] = {}  # leak reports of a teardown that failed on its own
+        self.teardowns: Dict[Any, Any] = {}  # wider-scoped fixtures being torn down -> their activation
         self.reported: List[Tuple[str, List[dict]]] = []
         self.previous_level = ResourceLeakDetector.get_level()
         ResourceLeakDetector.set_level(level)
@@ -145,9 +147,24 @@ class BufleakSession:
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Iterator[Any]:
         if fixturedef.scope == "function":
-            return (yield)  # the test's tracker is already active
-        with self.tracker(request.node, fixturedef.scope).active():
-            return (yield)
+            return (yield)  # the test's tracker is already active, in its setup and its teardown
+        tracker = self.tracker(request.node, fixturedef.scope)
+        with tracker.active():
+            result = yield
+        # Its teardown belongs to it too: finalizers run last-in first-out, so this one runs before
+        # the fixture's own, and pytest_fixture_post_finalizer (always the last) ends the activation.
+        fixturedef.addfinalizer(functools.partial(self._activate_for_teardown, fixturedef, tracker))
+        return result
+
+    def _activate_for_teardown(self, fixturedef: Any, tracker: LeakTracker) -> None:
+        activation = tracker.active()
+        activation.__enter__()
+        self.teardowns[fixturedef] = activation
+
+    def pytest_fixture_post_finalizer(self, fixturedef: Any) -> None:
+        activation = self.teardowns.pop(fixturedef, None)
+        if activation is not None:
+            activation.__exit__(None, None, None)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:

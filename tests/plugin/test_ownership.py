@@ -197,3 +197,37 @@ class Case(unittest.TestCase):
         "bufleak: class-scoped fixtures of test_it.py::Case leaked 1 buffer:",
         "*allocated at test_it.py:7 in setUpClass",
     ])
+
+
+def test_wider_fixtures_own_what_their_teardown_allocates(run):
+    result = run("""
+import pytest
+from pytest_bufleak import Unpooled
+
+@pytest.fixture(scope="module")
+def conn():
+    yield "connection"
+    Unpooled.copied_buffer(b"bye")  # module teardown leak
+
+@pytest.fixture(scope="session")
+def server():
+    yield "server"
+    Unpooled.buffer(9)  # session teardown leak
+
+def test_one(conn, server):
+    pass
+
+@pytest.mark.no_bufleak  # the last test's marker does not hide its module's leaks
+def test_two(conn):
+    pass
+""", "--bufleak")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_two*",
+        "bufleak: module-scoped fixtures of test_it.py leaked 1 buffer:",
+        "*allocated at test_it.py:7 in conn",
+        "*",
+        "bufleak: session-scoped fixtures of the session leaked 1 buffer:",
+        "*allocated at test_it.py:12 in server",
+    ])
+    assert "test test_it.py::test_two leaked" not in result.stdout.str()
