@@ -15,7 +15,7 @@ class _Type(NamedTuple):
     size: int
     read_format: Optional[str]  # None: a 3-byte medium or a boolean, coded by hand
     write_format: Optional[str]
-    policy: str  # how a written value is narrowed: "mask", "wide", "plain", "medium", "boolean"
+    policy: str  # how a written value is narrowed: "mask", "wide", "float", "medium", "boolean"
     signed: bool = True
 
 
@@ -30,8 +30,8 @@ _TYPES = (
     _Type("int", 4, "i", "i", "wide"),
     _Type("unsigned_int", 4, "I", "i", "wide"),
     _Type("long", 8, "q", "q", "wide"),
-    _Type("float", 4, "f", "f", "plain"),
-    _Type("double", 8, "d", "d", "plain"),
+    _Type("float", 4, "f", "f", "float"),
+    _Type("double", 8, "d", "d", "float"),
 )
 
 
@@ -48,6 +48,13 @@ def _wide_packer(name: str, size: int, order: str) -> Callable[[Any, int, int], 
         unsigned.pack_into(mem, index, value)
 
     return pack_wide
+
+
+def _float_error(name: str, value: Any) -> Exception:
+    """Why ``struct`` refused ``value`` for a float or double, as the exception a Python user expects."""
+    if isinstance(value, int):
+        return OverflowError(f"int {value} is too large for a {name}")
+    return TypeError(f"{name} value must be a real number, not {type(value).__name__}")
 
 
 def _medium_codec(signed: bool, order: str):
@@ -166,6 +173,30 @@ def _plain_writers(size: int, pack_into: Callable):
     return set_, write
 
 
+def _float_writers(name: str, size: int, pack_into: Callable):
+    def set_(self, index, value):
+        if not 0 <= index <= self._cap - size:
+            self._index_error(index, size)
+        try:
+            pack_into(self._mem, index, value)
+        except struct.error:
+            raise _float_error(name, value) from None
+        return self
+
+    def write(self, value):
+        w = self._widx
+        if w + size > self._cap:
+            self._grow_for_write(size)
+        try:
+            pack_into(self._mem, w, value)
+        except struct.error:
+            raise _float_error(name, value) from None
+        self._widx = w + size
+        return self
+
+    return set_, write
+
+
 def _methods_for(t: _Type, order: str):
     """The get, read, set and write methods of one type in one byte order."""
     if t.policy == "medium":
@@ -184,7 +215,7 @@ def _methods_for(t: _Type, order: str):
         elif t.policy == "wide":
             set_, write = _wide_writers(t.size, pack_into, _wide_packer(t.name, t.size, order))
         else:
-            set_, write = _plain_writers(t.size, pack_into)
+            set_, write = _float_writers(t.name, t.size, pack_into)
     return {"get": get, "read": read, "set": set_, "write": write}
 
 

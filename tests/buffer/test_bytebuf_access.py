@@ -49,6 +49,16 @@ def test_random_access_moves_no_index(new_buffer, name, size, code, values):
     assert [getattr(buf, f"get_{name}")(i * size) for i in range(len(values))] == values
 
 
+@pytest.mark.parametrize("method", ["write_float", "write_double_le", "set_float_le", "set_double"])
+@pytest.mark.parametrize("value", ["1.5", None, b"x"])
+def test_float_of_a_non_number_is_a_type_error(new_buffer, method, value):
+    buf = new_buffer(16)
+    args = (value,) if method.startswith("write") else (0, value)
+    with pytest.raises(TypeError, match="value must be a real number"):
+        getattr(buf, method)(*args)
+    assert buf.writer_index == 0
+
+
 def test_hex_of_little_endian_int_from_spec(new_buffer):
     from pytest_bufleak import ByteBufUtil
 
