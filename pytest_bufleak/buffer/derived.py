@@ -50,6 +50,7 @@ class _DerivedByteBuf(ByteBuf):
         return self._root.is_direct()
 
     def unwrap(self) -> ByteBuf:
+        """The buffer this view was made from, past intermediate slices and duplicates as in Netty."""
         return self._parent
 
     def ref_cnt(self) -> int:
@@ -75,6 +76,8 @@ class UnpooledSlicedByteBuf(_DerivedByteBuf):
     def __init__(self, parent: ByteBuf, index: int, length: int) -> None:
         super().__init__(parent, index, length)
         self._widx = length
+        if isinstance(parent, (UnpooledSlicedByteBuf, UnpooledDuplicatedByteBuf)):
+            self._parent = parent._parent  # as Netty: a slice of a slice or duplicate unwraps to what they view
 
 
 class UnpooledDuplicatedByteBuf(_DerivedByteBuf):
@@ -87,3 +90,5 @@ class UnpooledDuplicatedByteBuf(_DerivedByteBuf):
         super().__init__(parent, 0, fixed)
         self._ridx, self._widx = parent._ridx, parent._widx
         self._mark_r, self._mark_w = parent._mark_r, parent._mark_w
+        if isinstance(parent, UnpooledDuplicatedByteBuf):
+            self._parent = parent._parent  # as Netty: a duplicate of a duplicate unwraps to what it views

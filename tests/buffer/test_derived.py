@@ -145,3 +145,18 @@ def test_copy_is_independent(new_buffer):
     finally:
         whole.release()
         part.release()
+
+
+def test_unwrap_skips_intermediate_views_like_netty(new_buffer):
+    buf = new_buffer(16)
+    buf.write_bytes(b"0123456789")
+    inner = buf.slice(2, 6)
+    assert inner.slice(1, 2).unwrap() is buf
+    assert bytes(inner.slice(1, 2)) == b"34"
+    assert buf.duplicate().slice(0, 3).unwrap() is buf
+    assert buf.duplicate().duplicate().unwrap() is buf
+    # A duplicate of a slice views the slice (its fixed window); a slice of that unwraps to the slice.
+    dup_of_slice = inner.duplicate()
+    assert dup_of_slice.unwrap() is inner
+    assert dup_of_slice.slice(0, 2).unwrap() is inner
+    assert bytes(dup_of_slice.slice(1, 2)) == b"34"
