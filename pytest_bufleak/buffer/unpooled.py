@@ -171,11 +171,18 @@ class Unpooled:
         return UnpooledByteBufAllocator.DEFAULT.direct_buffer(initial_capacity, max_capacity)
 
     @staticmethod
-    def wrapped_buffer(data: BytesLike) -> ByteBuf:
+    def wrapped_buffer(data: Union[BytesLike, ByteBuf]) -> ByteBuf:
         """A buffer over the caller's memory, no copy: writes through it change ``data`` (bytes give a read-only buffer).
 
-        Its capacity and max capacity are ``len(data)``; its writer index is at the end.
+        Its capacity and max capacity are ``len(data)``; its writer index is at the end. A ByteBuf is
+        wrapped as Netty does: its readable bytes as a ``slice()`` that takes over the caller's reference
+        (an unreadable one is released and the empty buffer returned).
         """
+        if isinstance(data, ByteBuf):
+            if data.is_readable():
+                return data.slice()
+            data.release()
+            return Unpooled.EMPTY_BUFFER
         view = memoryview(data).cast("B")
         size = view.nbytes
         if size == 0:
@@ -186,13 +193,17 @@ class Unpooled:
 
     @staticmethod
     def copied_buffer(data: Union[BytesLike, str, ByteBuf], encoding: Optional[str] = None) -> ByteBuf:
-        """A new buffer holding a copy of ``data``: bytes-like, a ByteBuf's readable bytes, or text (utf-8 by default)."""
+        """A new buffer holding a copy of ``data``: bytes-like, a ByteBuf's readable bytes, or text (utf-8 by default).
+
+        A ByteBuf is copied as Netty does, with ``copy()``: same kind (heap or direct) and max capacity,
+        from its own allocator; its indexes do not move.
+        """
         if isinstance(data, str):
             raw = data.encode(encoding or "utf-8")
         elif encoding is not None:
             raise TypeError("copied_buffer: encoding applies to str data only")
         elif isinstance(data, ByteBuf):
-            raw = bytes(data)
+            return data.copy() if data.is_readable() else Unpooled.EMPTY_BUFFER
         else:
             raw = bytes(data)
         if not raw:

@@ -86,3 +86,31 @@ def test_unpooled_metric_adds_up_across_threads():
     for buf in made:  # released here, on another thread than the one that allocated
         buf.release()
     assert (metric.num_active_allocations, metric.used_heap_memory) == (0, 0)
+
+
+def test_copied_buffer_of_a_buffer_is_its_copy(new_buffer):
+    src = new_buffer(8, 100)
+    src.write_bytes(b"abcdef")
+    src.skip_bytes(2)
+    copied = Unpooled.copied_buffer(src)
+    assert bytes(copied) == b"cdef" and src.reader_index == 2
+    assert copied.is_direct() == src.is_direct() and copied.max_capacity == 100
+    copied.write_bytes(b"more")  # Netty's copy can grow up to the source's max capacity
+    copied.set_byte(0, ord("X"))
+    assert bytes(src) == b"cdef"
+    assert copied.release() and src.ref_cnt() == 1
+    src.skip_bytes(4)
+    assert Unpooled.copied_buffer(src) is Unpooled.EMPTY_BUFFER
+
+
+def test_wrapped_buffer_of_a_buffer_is_a_slice_taking_its_reference(new_buffer):
+    src = new_buffer(8)
+    src.write_bytes(b"abcdef")
+    src.skip_bytes(1)
+    wrapped = Unpooled.wrapped_buffer(src)
+    assert bytes(wrapped) == b"bcdef" and wrapped.unwrap() is src
+    wrapped.set_byte(0, ord("X"))
+    assert src.get_byte(1) == ord("X")
+    assert wrapped.release() is True and src.ref_cnt() == 0
+    empty = new_buffer(8)
+    assert Unpooled.wrapped_buffer(empty) is Unpooled.EMPTY_BUFFER and empty.ref_cnt() == 0
