@@ -96,6 +96,24 @@ def _diff(result: FileResult) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command; return its exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``bufleak-lint | head -1``): stop quietly, as a filter should,
+        # and point stdout at devnull so that the flush at interpreter exit cannot fail again.
+        _silence_stdout()
+        return EXIT_FINDINGS
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+        pass
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     args = build_parser().parse_args(argv)
     out = sys.stdout
     if args.explain:

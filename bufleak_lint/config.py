@@ -132,9 +132,12 @@ def load_config(path: Optional[str] = None, start: Optional[str] = None) -> Conf
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    table = document.get("tool", {}).get("bufleak", {}).get("lint", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [{SECTION}] must be a table")
+    table = document
+    for depth, key in enumerate(SECTION.split("."), 1):
+        table = table.get(key, {})
+        if not isinstance(table, dict):
+            name = ".".join(SECTION.split(".")[:depth])
+            raise ConfigError(f"{path}: [{name}] must be a table, got {table!r}")
     return parse_table(table, os.path.dirname(os.path.abspath(path)), path)
 
 

@@ -29,7 +29,11 @@ from bufleak_lint.vocabulary import Vocabulary
 
 #: Files larger than this are skipped with a notice (generated data, not code).
 MAX_FILE_BYTES = 16 * 1024 * 1024
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.I)
+#: flake8's inline ``# noqa`` / ``# noqa: CODE,...``: a code is letters then digits, so the
+#: words of an explanation after the codes are not read as code prefixes.
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+#: flake8's file-level ``# flake8: noqa`` (a line of its own): the file is not checked at all.
+_NOQA_FILE = re.compile(r"^[ \t]*#[ \t]*flake8[:=][ \t]*noqa", re.I | re.M)
 _METHOD_NAMES = frozenset().union(*(rule.method_names for rule in RULES))
 
 
@@ -150,6 +154,8 @@ def _noqa_allows(line_text: str, code: str) -> bool:
 def lint_text(text: str, path: str, settings: Settings) -> FileResult:
     """Lint decoded source ``text``; fix it too when ``settings.fix`` is set."""
     result = FileResult(path)
+    if _NOQA_FILE.search(text) is not None:
+        return result
     error = syntax_error(text, path)
     if error is not None:
         _add_syntax_error(result, settings, *error)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -86,6 +87,24 @@ def test_noqa_blanket_and_specific(write, capsys):
     out = capsys.readouterr().out.splitlines()
     assert [line.split(":")[1] + line.split()[1] for line in out] == [
         "7BUF006"]
+
+
+def test_noqa_codes_are_read_as_flake8_does(write, capsys):
+    # Words after the codes are an explanation, not code prefixes ("buf" is not "BUF").
+    path = write("noqa.py", """
+        def f(alloc):
+            buf = alloc.buffer()
+            buf.write_int(1)
+            buf.release()  # noqa: BUF002 buf is released by the caller
+    """)
+    assert main([path]) == 1
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["BUF001"]
+
+
+def test_file_level_flake8_noqa_skips_the_file(write, capsys):
+    path = write("skipped.py", "# flake8: noqa\n" + LEAKY)
+    assert main([path]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_json_format(write, capsys):
@@ -195,6 +214,17 @@ def test_configuration_errors_exit_2_naming_the_key(write, table, fragment, caps
     assert fragment in err and "tool.bufleak.lint" in err
 
 
+@pytest.mark.parametrize("document, table", [
+    ("[tool]\nbufleak = 3\n", "[tool.bufleak]"),
+    ("[tool.bufleak]\nlint = 3\n", "[tool.bufleak.lint]"),
+    ('tool = "x"\n', "[tool]"),
+])
+def test_configuration_section_that_is_not_a_table_exits_2(write, document, table, capsys):
+    write("pyproject.toml", document)
+    assert main(["."]) == 2
+    assert f"{table} must be a table" in capsys.readouterr().err
+
+
 def test_invalid_toml_exits_2(write, capsys):
     write("pyproject.toml", "[tool.bufleak.lint\n")
     assert main(["."]) == 2
@@ -220,3 +250,20 @@ def test_console_script_and_module_entry_points(write, tmp_path):
         assert result.stdout.count(" BUF00") == 2
     assert run([script, "--version"], cwd=str(tmp_path)).stdout.startswith("bufleak-lint ")
     assert os.path.isdir(ROOT)
+
+
+def test_closed_pipe_ends_quietly(write, tmp_path):
+    # ``bufleak-lint | head -1``: no BrokenPipeError traceback, whatever the format.
+    for i in range(40):
+        write(f"many/m{i:02}.py", LEAKY * 20)
+    script = os.path.join(os.path.dirname(sys.executable), "bufleak-lint")
+    for fmt in ("text", "json"):
+        process = subprocess.Popen([script, "many", "--jobs", "1", "--format", fmt],
+                                   cwd=str(tmp_path), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        process.stderr.close()
+        assert process.wait() == 1
+        assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
