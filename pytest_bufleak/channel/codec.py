@@ -237,12 +237,12 @@ class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
 
     The message is released after ``encode`` (retain it there to keep it); other messages pass through.
     The buffer comes from ``allocate_buffer`` (``ctx.alloc().io_buffer()`` when ``prefer_direct``).
-    ``outbound_message_type`` (class attribute or argument) must be a class or a tuple of classes;
+    ``outbound_message_type`` (class attribute or argument, as ``prefer_direct``) must be a class or a tuple of classes;
     ``MessageToByteEncoder(False)`` is Netty's ``MessageToByteEncoder(boolean preferDirect)``.
     """
 
     outbound_message_type: ClassVar[MessageType] = object
-    #: A class default as well, for subclasses whose __init__ does not call super().__init__().
+    #: Class attribute or argument (a class attribute also serves subclasses that skip super().__init__()).
     prefer_direct: bool = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -250,14 +250,18 @@ class MessageToByteEncoder(ChannelOutboundHandlerAdapter):
         if "outbound_message_type" in cls.__dict__:
             check_message_type(cls.__dict__["outbound_message_type"], f"{cls.__name__}.outbound_message_type")
 
-    def __init__(self, outbound_message_type: Optional[MessageType] = None, prefer_direct: bool = True) -> None:
+    def __init__(
+        self, outbound_message_type: Optional[MessageType] = None, prefer_direct: Optional[bool] = None
+    ) -> None:
         if isinstance(outbound_message_type, bool):
             # Netty's MessageToByteEncoder(boolean preferDirect): super().__init__(False).
             outbound_message_type, prefer_direct = None, outbound_message_type
+        # An argument left out keeps the class attribute (``prefer_direct = False`` in a subclass body).
         if outbound_message_type is not None:
             checked = check_message_type(outbound_message_type, "outbound_message_type")
             self.outbound_message_type = checked  # type: ignore[misc]
-        self.prefer_direct = prefer_direct
+        if prefer_direct is not None:
+            self.prefer_direct = prefer_direct
 
     def accept_outbound_message(self, msg: Any) -> bool:
         """True when ``msg`` should be encoded."""

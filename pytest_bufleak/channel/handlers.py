@@ -126,7 +126,8 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
 
     The accepted type (or tuple of types) is the class attribute or constructor argument
     ``inbound_message_type`` (default ``object``: everything); anything else raises ``TypeError`` when
-    the class or handler is made. ``SimpleChannelInboundHandler(False)`` is Netty's
+    the class or handler is made. ``auto_release`` is a class attribute or argument too (default True);
+    ``SimpleChannelInboundHandler(False)`` is Netty's
     ``SimpleChannelInboundHandler(boolean autoRelease)``. Messages of another type are passed on
     untouched. With ``auto_release`` (the default) an accepted message is released after
     ``channel_read0`` returns or raises: retain it there to keep it. The release is a ``safe_release``:
@@ -142,14 +143,16 @@ class SimpleChannelInboundHandler(ChannelInboundHandlerAdapter):
         if "inbound_message_type" in cls.__dict__:
             check_message_type(cls.__dict__["inbound_message_type"], f"{cls.__name__}.inbound_message_type")
 
-    def __init__(self, inbound_message_type: Optional[MessageType] = None, auto_release: bool = True) -> None:
+    def __init__(self, inbound_message_type: Optional[MessageType] = None, auto_release: Optional[bool] = None) -> None:
         if isinstance(inbound_message_type, bool):
             # Netty's SimpleChannelInboundHandler(boolean autoRelease): super().__init__(False).
             inbound_message_type, auto_release = None, inbound_message_type
+        # An argument left out keeps the class attribute (``auto_release = False`` in a subclass body).
         if inbound_message_type is not None:
             checked = check_message_type(inbound_message_type, "inbound_message_type")
             self.inbound_message_type = checked  # type: ignore[misc]
-        self.auto_release = auto_release
+        if auto_release is not None:
+            self.auto_release = auto_release
 
     def accept_inbound_message(self, msg: Any) -> bool:
         """True when ``msg`` should go to ``channel_read0``."""

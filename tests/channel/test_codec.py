@@ -277,3 +277,22 @@ def test_encoder_netty_style_boolean_argument_and_type_check():
     assert not ch.finish()
     with pytest.raises(TypeError, match="outbound_message_type: 'int'"):
         IntEncoder("int")
+
+
+def test_encoder_prefer_direct_class_attribute_survives_super_init():
+    class Heap(MessageToByteEncoder):
+        prefer_direct = False
+
+        def __init__(self):
+            super().__init__(bytes)
+
+        def encode(self, ctx, msg, out):
+            out.write_bytes(msg)
+
+    assert Heap().prefer_direct is False
+    ch = EmbeddedChannel(Heap())
+    assert ch.write_outbound(b"x")
+    out = ch.read_outbound()
+    assert not out.is_direct()
+    out.release()
+    assert not ch.finish()

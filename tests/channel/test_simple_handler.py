@@ -135,3 +135,24 @@ def test_a_wrong_message_type_fails_when_the_handler_is_made():
         class Bad(SimpleChannelInboundHandler):
             inbound_message_type = "ByteBuf"
     SimpleChannelInboundHandler((ByteBuf, str))  # a tuple of classes is fine
+
+
+def test_auto_release_class_attribute_survives_super_init():
+    # Like inbound_message_type, auto_release may be set in the class body; super().__init__()
+    # used to overwrite it with True, so the handler released messages it meant to keep.
+    class Keep(SimpleChannelInboundHandler):
+        auto_release = False
+
+        def __init__(self):
+            super().__init__()
+
+        def channel_read0(self, ctx, msg):
+            ctx.fire_channel_read(msg)
+
+    ch = EmbeddedChannel(Keep())
+    msg = buf(b"x")
+    assert ch.write_inbound(msg)
+    assert ch.read_inbound() is msg and msg.ref_cnt() == 1
+    msg.release()
+    assert Collect(auto_release=False).auto_release is False and Collect().auto_release is True
+    assert not ch.finish()
