@@ -23,3 +23,25 @@ def test_pretty_hex_dump_matches_netty_layout():
 
 def test_pretty_hex_dump_of_empty_buffer_is_empty():
     assert ByteBufUtil.pretty_hex_dump(Unpooled.EMPTY_BUFFER) == ""
+
+
+def test_dumps_of_a_range_and_of_bytes_like_data():
+    import pytest
+
+    buf = Unpooled.copied_buffer(b"0123456789abcdefXYZ")
+    buf.skip_bytes(3)
+    assert ByteBufUtil.hex_dump(buf, 0, 2) == "3031" and buf.reader_index == 3
+    assert ByteBufUtil.hex_dump(b"\x01\xfe") == "01fe"
+    assert ByteBufUtil.hex_dump(bytearray(b"abc"), 1, 2) == "6263"
+    assert ByteBufUtil.pretty_hex_dump(buf, 16, 3).splitlines()[3] == (
+        "|00000000| 58 59 5a                                        |XYZ             |"
+    )
+    assert ByteBufUtil.pretty_hex_dump(b"XYZ") == ByteBufUtil.pretty_hex_dump(buf, 16, 3)
+    assert ByteBufUtil.pretty_hex_dump(buf, 0, 0) == ""
+    with pytest.raises(IndexError, match=r"index: 18, length: 2 \(expected: range\(0, 19\)\)"):
+        ByteBufUtil.hex_dump(buf, 18, 2)
+    with pytest.raises(IndexError, match=r"index: 2, length: 2 \(expected: range\(0, 3\)\)"):
+        ByteBufUtil.hex_dump(b"abc", 2, 2)
+    with pytest.raises(TypeError):
+        ByteBufUtil.hex_dump(buf, 1)
+    buf.release()
