@@ -1,7 +1,7 @@
 """The abstract state of the ownership analysis, how states join, and control-flow frames."""
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -9,7 +9,8 @@ import libcst as cst
 class Env:
     """The abstract state on one set of paths.
 
-    ``names`` maps a local name to the value it holds on every path;
+    ``names`` maps a local name to the value it holds on every path where it is bound
+    (None: a value the analysis does not follow; a name missing from it is not bound yet);
     ``states`` maps a value to the set of (ending, node) pairs it may be in;
     ``risky`` holds values that some path kept owned across code that can raise.
     """
@@ -32,24 +33,35 @@ class Env:
                              for k, v in self.states.items()}, self.risky)
 
 
-def join(a: Optional[Env], b: Optional[Env]) -> Optional[Env]:
-    """The state after two sets of paths meet (None stands for no path)."""
+def join(a: Optional[Env], b: Optional[Env], lost: Optional[Set[int]] = None) -> Optional[Env]:
+    """The state after two sets of paths meet (None stands for no path).
+
+    A name bound on one side only keeps its value (on the other paths, using it raises).
+    A name bound to different values on the two sides no longer names either; those values
+    go into ``lost``: code after the join may hand them on through that name unseen.
+    """
     if a is None:
         return b
     if b is None:
         return a
-    names = {n: v for n, v in a.names.items() if b.names.get(n) == v}
+    names = dict(b.names)
+    for name, vid in a.names.items():
+        other = names.setdefault(name, vid)
+        if other != vid:
+            names[name] = None
+            if lost is not None:
+                lost.update(v for v in (vid, other) if v is not None)
     states = dict(a.states)
     for vid, st in b.states.items():
         states[vid] = states[vid] | st if vid in states else st
     return Env(names, states, a.risky | b.risky)
 
 
-def join_all(envs) -> Optional[Env]:
+def join_all(envs, lost: Optional[Set[int]] = None) -> Optional[Env]:
     """:func:`join` of any number of states."""
     out = None
     for env in envs:
-        out = join(out, env)
+        out = join(out, env, lost)
     return out
 
 

@@ -147,6 +147,8 @@ class OwnershipAnalysis:
         self.statement_stack: List[cst.CSTNode] = []
         self.in_class_body = False
         self.uncertain: Set[int] = set()
+        #: Values a join left without a name (see :func:`join`): no leak is reported for them.
+        self.lost: Set[int] = set()
         self.expect_raise = 0
         self.allocator_names: Set[str] = set()
 
@@ -165,6 +167,8 @@ class OwnershipAnalysis:
         for decorator in node.decorators:
             self._expr(decorator.decorator)
         self._enter_scope(tracking=True, untracked=scoped_names(node))
+        for bound in _parameters(node):
+            self.env.names[bound.name.value] = None
         message, param = self._handler_message(node, in_class)
         if param is not None:
             vid = id(param)
@@ -180,13 +184,13 @@ class OwnershipAnalysis:
         if param is not None and node.name.value in V.HANDLER_READ:
             self._check_message_handled(node, message, id(param), function_frame.exits)
         for vid, call in self.allocations.items():
-            if vid not in self.consumed and self._note(("BUF006", vid)):
+            if vid not in self.consumed and vid not in self.lost and self._note(("BUF006", vid)):
                 self.facts.orphans.append(Orphan(call))
         self.__dict__.update(saved)
 
     def _handler_message(self, node: cst.FunctionDef, in_class: bool):
         """(name, Param) of the message a handler method owns, or (None, None)."""
-        params = list(node.params.posonly_params) + list(node.params.params)
+        params = _positional_parameters(node)
         names = [p.name.value for p in params]
         if not in_class or len(names) < 3 or names[0] != "self" or names[2] in self.untracked:
             return None, None
@@ -198,7 +202,7 @@ class OwnershipAnalysis:
 
     def _check_message_handled(self, node: cst.FunctionDef, message: str, vid: int,
                                exits: List[Tuple[Env, cst.CSTNode]]) -> None:
-        if vid in self.uncertain:
+        if vid in self.uncertain or vid in self.lost:
             return
         for env, exit_node in exits:
             if any(kind == OWNED for kind, _ in env.states.get(vid, ())):
@@ -345,7 +349,7 @@ class OwnershipAnalysis:
                 self._if(node.orelse)
             else:
                 self._suite(node.orelse.body)
-        self.env = join(after_body, self.env)
+        self.env = join(after_body, self.env, self.lost)
 
     def _match(self, node: cst.Match) -> None:
         self._expr(node.subject)
@@ -359,7 +363,9 @@ class OwnershipAnalysis:
                 self._test(case.guard)
             self._suite(case.body)
             outs.append(self.env)
-        self.env = join_all(outs + [before])
+        if not (node.cases and _irrefutable(node.cases[-1])):
+            outs.append(before)  # no case matched
+        self.env = join_all(outs, self.lost)
 
     def _loop_head(self, node) -> None:
         if isinstance(node, cst.While):
@@ -381,7 +387,7 @@ class OwnershipAnalysis:
             self.env = state.copy()
             self._loop_head(node)
             self._suite(node.body)
-            new = join(entry, join_all([self.env] + frame.continues))
+            new = join(entry, join_all([self.env] + frame.continues, self.lost), self.lost)
             if new.key() == state.key():
                 converged = True
                 break
@@ -398,7 +404,7 @@ class OwnershipAnalysis:
         self.env = exhausted
         if node.orelse is not None:
             self._suite(node.orelse.body)
-        self.env = join_all([self.env] + frame.breaks)
+        self.env = join_all([self.env] + frame.breaks, self.lost)
 
     @staticmethod
     def _widen(env: Env) -> Env:
@@ -439,7 +445,7 @@ class OwnershipAnalysis:
         self._record_exception_state()
         self.exception_states.pop()
         body_exit = self.env
-        handler_entry = join_all(caught)
+        handler_entry = join_all(caught, self.lost)
         escaping: List[Env] = list(caught)
         outs = []
         if body_exit is not None and node.orelse is not None:
@@ -463,7 +469,7 @@ class OwnershipAnalysis:
             self.exception_states.pop()
             escaping.extend(handler_states)
             outs.append(self.env)
-        self.env = join_all(outs)
+        self.env = join_all(outs, self.lost)
         if finally_frame is None:
             return
         self.jumps.pop()
@@ -473,12 +479,12 @@ class OwnershipAnalysis:
         if normal is not None:
             self._suite(node.finalbody.body)
         after = self.env
-        exceptional = join_all(escaping)
+        exceptional = join_all(escaping, self.lost)
         if exceptional is not None:
             self.env = exceptional.copy()
             self._suite(node.finalbody.body)
         for kind, pending in finally_frame.pending.items():
-            self.env = join_all(env for env, _ in pending)
+            self.env = join_all((env for env, _ in pending), self.lost)
             self._suite(node.finalbody.body)
             if self.env is not None:
                 for _, jump_node in pending:
@@ -507,7 +513,7 @@ class OwnershipAnalysis:
     # ----------------------------------------------------------------- binding
     def _unbind(self, name: str) -> None:
         if self.env is not None:
-            self.env.names.pop(name, None)
+            self.env.names[name] = None
 
     def _assign(self, target: cst.BaseExpression, ref) -> None:
         if self.env is None:
@@ -597,15 +603,24 @@ class OwnershipAnalysis:
             return None
         if isinstance(node, cst.IfExp):
             self._test(node.test)
+            before = self.env
+            self.env = before.copy()
             self._expr(node.body)
+            after_body = self.env
+            self.env = before
             self._expr(node.orelse)
+            self.env = join(after_body, self.env, self.lost)
             return None
         if isinstance(node, cst.Await):
             self._expr(node.expression)
             self._raising()
             return None
         if isinstance(node, cst.FormattedStringExpression):
-            self._use(self._value(node.expression), "used", node.expression)
+            ref = self._value(node.expression)
+            if node.format_spec is None and node.conversion in (None, "r", "s", "a"):
+                self._consume(ref, "describe", node.expression)  # str()/repr(): fine when freed
+            else:
+                self._use(ref, "used", node.expression)
             return None
         if isinstance(node, cst.BinaryOperation):
             for operand in operands(node, cst.BinaryOperation):
@@ -656,11 +671,25 @@ class OwnershipAnalysis:
             if method in V.FLUSHING_WRITES or (
                     method in V.CONTEXT_WRITES and self._looks_like_context(func.value)):
                 return self._ending_call(node, WRITTEN)
+            if method in V.LOGGING_METHODS and V.LOGGER_NAME.search(owner or ""):
+                self._args(node, "describe")
+                self._raising()
+                return None
         else:
             self._expr(func)
         if callee is not None:
             if callee in V.INERT_FUNCTIONS:
                 self._args(node, "inert")
+                return None
+            if callee in V.DESCRIBING_FUNCTIONS:
+                self._args(node, "describe")
+                self._raising()
+                return None
+            if callee in V.EXPECT_RAISE or callee.rsplit(".", 1)[-1] in V.EXPECT_RAISE:
+                self.expect_raise += 1  # ``pytest.raises(E, buf.release)``: the call must raise
+                self._args(node, "passed")
+                self.expect_raise -= 1
+                self._raising()
                 return None
             if callee in V.BORROWING_FUNCTIONS:
                 self._args(node, "borrow")
@@ -695,6 +724,21 @@ class OwnershipAnalysis:
             return (bool(V.ALLOCATOR_RECEIVER.search(last)) or last == "DEFAULT"
                     or last in self.allocator_names)
         return False
+
+    def _reads_length(self, node: cst.Call, method: str) -> bool:
+        """Whether ``buf.read_bytes(...)`` is the overload that returns a new buffer.
+
+        Only ``read_bytes(length)`` does; Netty's ``readBytes(dst)``, ``readBytes(dst, n)`` and
+        ``readBytes(out_stream, n)`` fill their first argument and return the receiver.
+        """
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return False
+        arg = node.args[0].value
+        if isinstance(arg, cst.Name) and self.env is not None and self.env.names.get(arg.value):
+            return False  # a buffer we follow: the destination
+        if method in V.SNAKE_READ_BYTES:
+            return True  # the runtime's read_bytes takes a length only
+        return _looks_like_length(arg)
 
     @staticmethod
     def _looks_like_context(receiver: cst.BaseExpression) -> bool:
@@ -767,8 +811,8 @@ class OwnershipAnalysis:
         self._use(receiver, "used", node.func.value)
         self._args(node, ESCAPED if method in V.TAKING_METHODS else "borrow")
         self._raising()
-        needs_length = method in ("read_bytes", "readBytes")
-        if method in V.COPY_METHODS and (not needs_length or positional_args(node)):
+        if method in V.COPY_METHODS and (method not in V.READ_BYTES_METHODS
+                                         or self._reads_length(node, method)):
             return self._new(node)
         if method in V.VIEW_METHODS:
             return receiver
@@ -813,6 +857,8 @@ class OwnershipAnalysis:
             if isinstance(ref, _New):
                 self.consumed.add(id(ref.call))
             return
+        if self.expect_raise:  # ``with pytest.raises(...)``: a test that the freed buffer raises
+            return
         ended = self._ended(ref) if ref.vid not in self.uncertain else None
         if ended is not None and self._note(("BUF002", id(node))):
             self.facts.late_uses.append(LateUse(node, ref.name, use, ended[0], ended[1]))
@@ -825,6 +871,8 @@ class OwnershipAnalysis:
             return
         if how == "borrow":
             self._use(ref, "used", node)
+            return
+        if how == "describe":  # read only through str()/repr(), which work on a freed buffer
             return
         if how in DEFINITE_ENDS:
             self._use(ref, how, node)
@@ -876,6 +924,36 @@ class OwnershipAnalysis:
         if self.tracking and not self.expect_raise and self._note(("BUF006", id(call))):
             self.facts.orphans.append(Orphan(call))
         self.consumed.add(id(call))
+
+
+def _irrefutable(case: cst.MatchCase) -> bool:
+    """``case _:`` or ``case name:`` without a guard: the match cannot fall through it."""
+    pattern = case.pattern
+    return case.guard is None and isinstance(pattern, cst.MatchAs) and pattern.pattern is None
+
+
+def _looks_like_length(node: cst.BaseExpression) -> bool:
+    """An int expression by its shape or name (``4``, ``n - 4``, ``len(x)``, ``frame_length``)."""
+    if isinstance(node, (cst.Integer, cst.BinaryOperation, cst.UnaryOperation)):
+        return True
+    if isinstance(node, cst.Call):
+        return last_identifier(node.func) not in V.BUFFER_CONSTRUCTORS
+    name = last_identifier(node)
+    return name is not None and V.LENGTH_NAME.search(name) is not None
+
+
+def _positional_parameters(node: cst.FunctionDef) -> List[cst.Param]:
+    return list(node.params.posonly_params) + list(node.params.params)
+
+
+def _parameters(node: cst.FunctionDef) -> List[cst.Param]:
+    """Every parameter of ``node``: bound on entry, to values the analysis does not follow."""
+    params = node.params
+    out = _positional_parameters(node) + list(params.kwonly_params)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.append(star)
+    return out
 
 
 def _name_of(node: Optional[cst.CSTNode]) -> str:

@@ -20,13 +20,24 @@ RETAINED_METHODS = frozenset({"retained_slice", "retained_duplicate", "read_reta
                               "retainedSlice", "retainedDuplicate", "readRetainedSlice"})
 #: ``buf.<name>(...)`` on a known buffer returns a new, independent buffer.
 COPY_METHODS = frozenset({"copy", "read_bytes", "readBytes"}) | RETAINED_METHODS
+#: ... but ``read_bytes`` only when its one argument is a length (see ``SNAKE_READ_BYTES``).
+READ_BYTES_METHODS = frozenset({"read_bytes", "readBytes"})
+#: The runtime's own spelling takes a length only; Netty's ``readBytes`` also has
+#: ``readBytes(dst)`` overloads that return the receiver.
+SNAKE_READ_BYTES = frozenset({"read_bytes"})
+#: Names that say an expression is a count of bytes.
+LENGTH_NAME = re.compile(r"(?i)len|size|count|num|amount|remaining|^n$|^_?n_|_n$|^k$")
+#: Calls that make a destination for ``readBytes(dst)``, not a length.
+BUFFER_CONSTRUCTORS = frozenset({"bytearray", "bytes", "memoryview", "array", "BytesIO",
+                                 "allocate", "allocateDirect", "wrap"})
 #: ``buf.<name>(...)`` returns a view sharing the buffer's reference count.
 VIEW_METHODS = frozenset({"slice", "duplicate", "read_slice", "readSlice", "touch"})
 RETAIN_METHODS = frozenset({"retain"})
 #: Introspection that is harmless even on a released buffer.
 INERT_METHODS = frozenset({"ref_cnt", "refCnt"})
-#: Context managers whose body is expected to raise (no leak is reported there).
-EXPECT_RAISE = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
+#: Context managers (or calls) whose body is expected to raise: no leak and no use after
+#: release is reported there, since tests check exactly that a freed buffer raises.
+EXPECT_RAISE = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 RELEASE_METHODS = frozenset({"release"})
 #: ``ReferenceCountUtil.<name>(x)`` releases ``x``; the safe forms never raise.
 UTIL_RELEASE = frozenset({"release"})
@@ -42,8 +53,14 @@ CONTEXT_NAME = re.compile(r"(?i)(^|_)(ctx|context|channel|ch|chan)$|ctx$|channel
 #: Methods that take a buffer argument into the receiver buffer's ownership.
 TAKING_METHODS = frozenset({"add_component", "add_components", "addComponent", "addComponents"})
 #: Builtins that read their argument and keep no reference to it.
-BORROWING_FUNCTIONS = frozenset({"len", "bytes", "bytearray", "str", "repr", "hash", "bool",
-                                 "print", "memoryview"})
+BORROWING_FUNCTIONS = frozenset({"len", "bytes", "bytearray", "hash", "bool", "memoryview"})
+#: Builtins that only describe their argument (``str``/``repr``), which a freed buffer still
+#: supports (``UnpooledHeapByteBuf(freed)``, as Netty's ``toString``): never a use after release.
+DESCRIBING_FUNCTIONS = frozenset({"str", "repr", "ascii", "format", "print"})
+#: ``logger.<name>(...)`` formats its arguments with str()/repr() and keeps no ownership.
+LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception",
+                             "critical", "fatal", "log", "trace"})
+LOGGER_NAME = re.compile(r"(?i)(^|[._])(log|logger|logging|_log|_logger)$")
 #: Builtins that neither read the buffer nor can fail on a released one.
 INERT_FUNCTIONS = frozenset({"isinstance", "id", "type", "callable"})
 UTIL_CLASS = "ReferenceCountUtil"

@@ -298,3 +298,141 @@ def test_bound_release_handed_to_a_callback_is_not_a_leak():
                 stack.callback(buf.release)
                 buf.write_int(1)
     """) == []
+
+
+def test_message_rebound_on_one_branch_is_not_dropped():
+    # msg = msg.content() on one path: after the join the name stands for either value, so
+    # what it is handed to may be the message: no BUF004 (and no BUF006 for the copy).
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                if isinstance(msg, HttpContent):
+                    msg = msg.content()
+                ctx.fire_channel_read(msg)
+
+        class R(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                if self.copy:
+                    out = msg.copy()
+                    ReferenceCountUtil.safe_release(msg)
+                    msg = out
+                ctx.fire_channel_read(msg)
+    """) == [(12, "BUF001")]  # copy() can raise before that release: by the rule, not a leak
+
+
+def test_buffer_reallocated_in_a_loop_and_returned_is_not_an_orphan():
+    assert codes_of("""
+        def f(alloc, chunks):
+            buf = alloc.buffer()
+            for chunk in chunks:
+                ReferenceCountUtil.safe_release(buf)
+                buf = alloc.buffer()
+                buf.write_bytes(chunk)
+            return buf
+    """) == []
+
+
+def test_name_bound_only_inside_a_loop_is_still_followed():
+    assert codes_of("""
+        def f(alloc, items):
+            for item in items:
+                buf = alloc.buffer()
+                buf.write_bytes(item)
+    """) == [(4, "BUF006")]
+
+
+def test_match_with_a_wildcard_case_cannot_fall_through():
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                match self.state:
+                    case 0:
+                        ctx.fire_channel_read(msg)
+                    case _:
+                        ReferenceCountUtil.safe_release(msg)
+    """) == []
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                match self.state:
+                    case 0:
+                        ctx.fire_channel_read(msg)
+    """) == [(3, "BUF004")]
+
+
+def test_conditional_expression_branches_are_alternatives():
+    assert codes_of("""
+        def f(alloc, flag, keep):
+            buf = alloc.buffer()
+            buf.release() if flag else keep(buf)
+    """) == []
+
+
+def test_describing_a_freed_buffer_is_not_a_use():
+    # repr()/str() of a freed buffer work (UnpooledHeapByteBuf(freed), like Netty's toString).
+    assert codes_of("""
+        import logging
+        log = logging.getLogger(__name__)
+
+        def f(alloc):
+            buf = alloc.buffer()
+            buf.release()
+            log.debug("released %r", buf)
+            self.logger.info("released %s", buf)
+            print(buf)
+            return repr(buf), str(buf), f"{buf}", f"{buf!r}"
+    """) == []
+    assert codes_of("""
+        def f(alloc):
+            buf = alloc.buffer()
+            buf.release()
+            return bytes(buf)
+    """) == [(5, "BUF002")]
+
+
+def test_logging_a_buffer_does_not_take_ownership():
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                log.info("got %s", msg)
+    """) == [(3, "BUF004")]
+
+
+def test_freed_buffer_inside_pytest_raises_is_the_point_of_the_test():
+    assert codes_of("""
+        def test_release(alloc):
+            buf = alloc.buffer()
+            buf.release()
+            with pytest.raises(IllegalReferenceCountException):
+                buf.read_byte()
+            with pytest.raises(IllegalReferenceCountException):
+                buf.release()
+            pytest.raises(IllegalReferenceCountException, buf.release)
+            pytest.raises(IllegalReferenceCountException, ReferenceCountUtil.release, buf)
+            self.assertRaises(IllegalReferenceCountException, buf.read_byte)
+            assert buf.ref_cnt() == 0
+    """) == []
+
+
+def test_read_bytes_into_a_destination_returns_the_receiver():
+    # Netty's readBytes(dst) / readBytes(dst, n) fill dst and return this: no new buffer.
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channelRead(self, ctx, msg):
+                try:
+                    msg.readBytes(self.out)
+                    msg.readBytes(dst, 4)
+                    msg.readBytes(self.stream, msg.readableBytes())
+                finally:
+                    ReferenceCountUtil.safeRelease(msg)
+    """) == []
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channelRead(self, ctx, msg):
+                try:
+                    header = msg.readBytes(4)
+                    body = msg.readBytes(frame_length)
+                    rest = msg.read_bytes(to_read)
+                finally:
+                    ReferenceCountUtil.safeRelease(msg)
+    """) == [(5, "BUF006"), (6, "BUF006"), (7, "BUF006")]
