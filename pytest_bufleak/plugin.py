@@ -94,8 +94,11 @@ def bufleak(request: pytest.FixtureRequest) -> Iterator[LeakTracker]:
 def _allowance(node: Any) -> int:
     """How many leaks ``@pytest.mark.bufleak(allow=N)`` tolerates at ``node``; UsageError if malformed."""
     mark = node.get_closest_marker("bufleak")
-    if mark is None:
-        return 0
+    return 0 if mark is None else _allowed_by(mark, node)
+
+
+def _allowed_by(mark: Any, node: Any) -> int:
+    """The N of a ``bufleak(allow=N)`` mark carried by ``node``; UsageError naming both if malformed."""
     allow = mark.kwargs.get("allow", 0)
     if mark.args or set(mark.kwargs) - {"allow"} or isinstance(allow, bool) or not isinstance(allow, int) or allow < 0:
         given = [repr(arg) for arg in mark.args] + [f"{key}={value!r}" for key, value in mark.kwargs.items()]
@@ -135,8 +138,9 @@ class BufleakSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: List[pytest.Item]) -> None:
-        for item in items:
-            _allowance(item)
+        for item in items:  # every bufleak mark that applies, the class's and module's too
+            for node, mark in item.iter_markers_with_node("bufleak"):
+                _allowed_by(mark, node)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Iterator[Any]:

@@ -57,6 +57,22 @@ def test_bad_marker_arguments_are_a_usage_error(run, mark):
     )
 
 
+def test_a_bad_marker_on_a_class_is_a_usage_error_even_when_its_tests_carry_a_good_one(run):
+    result = run("""
+import pytest
+
+@pytest.mark.bufleak(allow="x")
+class TestGroup:
+    @pytest.mark.bufleak(allow=1)
+    def test_x(self):
+        pass
+""", "--bufleak")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*test_it.py::TestGroup: @pytest.mark.bufleak(allow='x'): expected bufleak(allow=N) with an int N >= 0"]
+    )
+
+
 FIXTURE = """
 import pytest
 from pytest_bufleak import Unpooled
