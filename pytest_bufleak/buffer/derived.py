@@ -28,6 +28,10 @@ class _DerivedByteBuf(ByteBuf):
         self._leak = self._derived = None
         self._rebind()
         root._register_derived(self)
+        if root._freed:
+            # The root was freed by another thread after this view's accessibility check: registered
+            # too late for the root to poison it, the view poisons itself before anyone can use it.
+            self._poison()
 
     def _rebind(self) -> None:
         """Follow the root's current memory (called after the root's memory moved)."""

@@ -160,3 +160,23 @@ def test_unwrap_skips_intermediate_views_like_netty(new_buffer):
     assert dup_of_slice.unwrap() is inner
     assert dup_of_slice.slice(0, 2).unwrap() is inner
     assert bytes(dup_of_slice.slice(1, 2)) == b"34"
+
+
+def test_view_made_while_another_thread_frees_the_root_is_poisoned(new_buffer, monkeypatch):
+    buf = new_buffer(8)
+    buf.write_bytes(b"secret!!")
+    late = []
+    deallocate = type(buf)._deallocate
+
+    def racing_deallocate(self):
+        # Another thread's slice() passed its accessibility check before the count reached 0 and
+        # registers now, after the freeing thread poisoned the views it knew of.
+        late.append(self.slice(0, 4))
+        late.append(self.duplicate())
+        deallocate(self)
+
+    monkeypatch.setattr(type(buf), "_deallocate", racing_deallocate)
+    assert buf.release() is True
+    for view in late:
+        with pytest.raises(IllegalReferenceCountException, match="refCnt: 0"):
+            view.get_bytes(0, 4)
