@@ -118,7 +118,16 @@ def _insert_import(module: cst.Module) -> cst.Module:
         else:
             break
     body.insert(index, cst.parse_statement(UTIL_IMPORT))
+    following = body[index + 1] if index + 1 < len(body) else None
+    if following is not None and not _is_import(following) and not following.leading_lines:
+        blank = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
+        body[index + 1] = following.with_changes(leading_lines=[cst.EmptyLine()] * blank)
     return module.with_changes(body=body)
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
 
 
 class FixError(Exception):

@@ -4,10 +4,14 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
+from bufleak_lint import vocabulary as V
+from bufleak_lint.cst_tools import dotted_name
 from bufleak_lint.fix import WrapInFinally
 from bufleak_lint.ownership import ModuleFacts, Release
 from bufleak_lint.rules.base import Rule, Violation
 
+#: Builtins that only read the buffer (``send(bytes(buf))``): they cannot take it over.
+_READ_ONLY = V.BORROWING_FUNCTIONS | V.DESCRIBING_FUNCTIONS | V.INERT_FUNCTIONS
 _JUMPS = (cst.Return, cst.Break, cst.Continue, cst.Raise, cst.Yield, cst.Global, cst.Nonlocal)
 
 
@@ -177,7 +181,7 @@ class _Finder(cst.CSTVisitor):
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del, cst.NamedExpr,
                                cst.For, cst.With)) and self.name in _bound(node):
             self.found = True
-        elif isinstance(node, cst.Call) and any(
+        elif isinstance(node, cst.Call) and dotted_name(node.func) not in _READ_ONLY and any(
                 isinstance(a.value, cst.Name) and a.value.value == self.name for a in node.args):
             self.found = True
         return not self.found

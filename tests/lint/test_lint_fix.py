@@ -178,3 +178,30 @@ def test_fix_keeps_a_latin1_file_in_its_encoding(tmp_path):
     data = path.read_bytes()
     assert b"caf\xe9" in data
     assert "ReferenceCountUtil.safe_release(b)" in data.decode("latin-1")
+
+
+def test_documented_bad_example_is_fixed(tmp_path):
+    # The BUF001 example of the docs reads the buffer with bytes(buf) before the release: a
+    # builtin that only reads cannot take the buffer over, so the wrap is safe and is made; the
+    # added import keeps PEP 8's two blank lines before the function.
+    path = tmp_path / "encode.py"
+    path.write_text(textwrap.dedent("""\
+        def encode(alloc, value, send):
+            buf = alloc.buffer(8)
+            buf.write_int(value)
+            send(bytes(buf))
+            buf.release()
+    """))
+    assert main([str(path), "--fix"]) == 0
+    assert path.read_text() == textwrap.dedent("""\
+        from pytest_bufleak import ReferenceCountUtil
+
+
+        def encode(alloc, value, send):
+            buf = alloc.buffer(8)
+            try:
+                buf.write_int(value)
+                send(bytes(buf))
+            finally:
+                ReferenceCountUtil.safe_release(buf)
+    """)
