@@ -153,8 +153,15 @@ class BufleakSession:
         if fixturedef.scope == "function":
             return (yield)  # the test's tracker is already active, in its setup and its teardown
         tracker = self.tracker(request.node, fixturedef.scope)
+        held_before = set(tracker.pool)  # its dependencies are set up already: what comes next is its own
         with tracker.active():
-            result = yield
+            try:
+                result = yield
+            except BaseException:
+                # A fixture that failed gets no second report (each of its tests reports the error).
+                for record in [record for record in tuple(tracker.pool) if record not in held_before]:
+                    tracker.pool.pop(record, None)
+                raise
         # Its teardown belongs to it too: finalizers run last-in first-out, so this one runs before
         # the fixture's own, and pytest_fixture_post_finalizer (always the last) ends the activation.
         fixturedef.addfinalizer(functools.partial(self._activate_for_teardown, fixturedef, tracker))

@@ -231,3 +231,32 @@ def test_two(conn):
         "*allocated at test_it.py:12 in server",
     ])
     assert "test test_it.py::test_two leaked" not in result.stdout.str()
+
+
+def test_a_wider_fixture_whose_setup_failed_gets_no_second_report(run):
+    result = run("""
+import pytest
+from pytest_bufleak import Unpooled
+
+@pytest.fixture(scope="module")
+def fine():
+    return Unpooled.buffer(2)  # module leak, reported
+
+@pytest.fixture(scope="module")
+def broken(fine):
+    buf = Unpooled.buffer(1)  # held by the cached error's traceback
+    raise RuntimeError("module setup broke")
+
+def test_a(broken):
+    pass
+
+def test_b(broken):
+    pass
+""", "--bufleak")
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_b*",
+        "bufleak: module-scoped fixtures of test_it.py leaked 1 buffer:",
+        "*cap: 2), refCnt: 1, allocated at test_it.py:6 in fine",
+    ])
+    assert "cap: 1)" not in result.stdout.str()
