@@ -133,7 +133,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespace, out) -> int:
     findings = []
     fixed_files = 0
-    changed = False
+    changed = unwritten = False
     for result in lint_paths(files, settings, jobs):
         if result.notice:
             print(f"{result.path}: {result.notice}", file=sys.stderr)
@@ -142,8 +142,13 @@ def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespa
             if args.diff:
                 out.write(_diff(result))
             else:
-                _write_fixed(result)
-                fixed_files += 1
+                try:
+                    _write_fixed(result)
+                    fixed_files += 1
+                except OSError as exc:
+                    unwritten = True
+                    print(f"{result.path}: cannot write the fixes: {exc.strerror or exc}",
+                          file=sys.stderr)
         if args.diff:
             continue
         if args.format in ("text", "github"):
@@ -161,7 +166,7 @@ def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespa
               file=sys.stderr)
     if args.diff:
         return EXIT_FINDINGS if changed else EXIT_CLEAN
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+    return EXIT_FINDINGS if findings or unwritten else EXIT_CLEAN
 
 
 def _emit(result: FileResult, args: argparse.Namespace, out) -> None:

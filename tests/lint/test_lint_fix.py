@@ -205,3 +205,17 @@ def test_documented_bad_example_is_fixed(tmp_path):
             finally:
                 ReferenceCountUtil.safe_release(buf)
     """)
+
+
+def test_a_file_that_cannot_be_written_is_reported_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import bufleak_lint.cli as cli
+
+    def refuse(path, mode="r", *args, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+
+    path = tmp_path / "m.py"
+    path.write_text(BEFORE)
+    monkeypatch.setattr(cli, "open", refuse, raising=False)
+    assert main([str(path), "--fix"]) == 1
+    assert f"{path}: cannot write the fixes: Permission denied" in capsys.readouterr().err
+    assert path.read_text() == BEFORE
