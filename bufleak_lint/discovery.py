@@ -14,18 +14,37 @@ DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".bzr", "CVS", ".tox", ".nox", ".venv"
 def discover(paths: Sequence[str], exclude: Sequence[str], root: str) -> List[str]:
     """The ``.py`` files under ``paths``, sorted per directory, excluded ones left out.
 
-    A file named explicitly is linted whatever its suffix, unless excluded.  A
-    path that does not exist is a :class:`ConfigError` (a usage error).
+    A file named explicitly is linted whatever its suffix, unless it or a
+    directory it lies in is excluded.  A path that does not exist is a :class:`ConfigError` (a usage error).
     """
     files: List[str] = []
     for path in paths:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file or directory")
+        if _inside_excluded(path, exclude, root):
+            continue
         if os.path.isdir(path):
             files.extend(_walk(path, list(exclude), root))
-        elif not is_excluded(path, exclude, root):
+        else:
             files.append(path)
     return files
+
+
+def _inside_excluded(path: str, exclude: Sequence[str], root: str) -> bool:
+    """Whether ``path`` or a directory it lies in (below the project root) is excluded.
+
+    pre-commit names files one by one (``generated/x.py``): ``exclude = ["generated"]``
+    must keep them out as it keeps out the directory when it is walked.
+    """
+    if is_excluded(path, exclude, root):
+        return True
+    base = root or os.getcwd()
+    relative = os.path.relpath(os.path.abspath(path), base)
+    if relative.split(os.sep, 1)[0] == os.pardir:  # outside the project: the path as given
+        base, relative = "", os.path.normpath(path)
+    parts = relative.split(os.sep)[:-1]
+    return any(is_excluded(os.path.join(base, *parts[:depth]), exclude, root)
+               for depth in range(1, len(parts) + 1))
 
 
 def _walk(top: str, exclude: List[str], root: str) -> Iterator[str]:

@@ -65,6 +65,19 @@ def test_directory_discovery_and_exclude(write, tmp_path, capsys):
     assert paths == {os.path.join("pkg", "a.py")}
 
 
+def test_excluded_directory_keeps_out_files_named_one_by_one(write, capsys):
+    # pre-commit passes every file by name: exclude = ["generated"] must still apply.
+    write("pyproject.toml", '[tool.bufleak.lint]\nexclude = ["generated"]\n')
+    write("generated/deep/g.py", LEAKY)
+    write("src/a.py", LEAKY)
+    generated = os.path.join("generated", "deep", "g.py")
+    assert main([generated, os.path.join("src", "a.py")]) == 1
+    assert {line.split(":")[0] for line in capsys.readouterr().out.splitlines()} == {
+        os.path.join("src", "a.py")}
+    assert main([generated]) == 0
+    assert main(["generated"]) == 0
+
+
 def test_select_and_ignore(write, capsys):
     path = write("leaky.py", LEAKY)
     assert main([path, "--select", "BUF006"]) == 1
