@@ -3,7 +3,7 @@
 Hooks only: they map test phases onto :mod:`pytest_bufleak.leak` trackers, one per scope node (the
 test item, its class, module, package, the session). A buffer belongs to the tracker active when it
 was allocated: the test's during its setup, call and teardown, a wider fixture's while that fixture
-is set up. A tracker is checked when its scope ends, after the teardown of the test that ends it, and
+is set up or torn down. A tracker is checked when its scope ends, after the teardown of the test that ends it, and
 what it still holds is reported as an error at that teardown.
 """
 from __future__ import annotations
