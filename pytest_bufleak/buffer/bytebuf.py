@@ -741,6 +741,14 @@ class ByteBuf(ReferenceCounted):
     def __hash__(self) -> int:
         return hash(bytes(self))
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # copy.copy would make a second handle on the same count and memory, one that the other's
+        # release() never poisons (so it could touch memory back in the pool); pickling cannot carry a count.
+        raise TypeError(
+            f"{type(self).__name__} cannot be copied by the copy module or pickled: use buf.copy() for "
+            "independent memory (release it), buf.retained_duplicate() for a shared view, or bytes(buf) for the data"
+        )
+
     def __enter__(self) -> ByteBuf:
         return self
 

@@ -251,3 +251,17 @@ def test_empty_buffer_is_never_freed():
     assert bytes(empty) == b"" and empty.capacity == 0
     with pytest.raises(IndexError):
         empty.write_byte(1)
+
+
+@pytest.mark.parametrize("duplicate", ["copy", "deepcopy", "pickle"])
+def test_copy_module_and_pickle_refuse_instead_of_sharing_the_count(new_buffer, duplicate):
+    import copy
+    import pickle
+
+    make = {"copy": copy.copy, "deepcopy": copy.deepcopy, "pickle": pickle.dumps}[duplicate]
+    buf = new_buffer(8)
+    buf.write_int(7)
+    for target in (buf, buf.slice(0, 2)):
+        with pytest.raises(TypeError, match=r"use buf.copy\(\)"):
+            make(target)
+    assert buf.ref_cnt() == 1 and buf.read_int() == 7
