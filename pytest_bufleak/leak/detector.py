@@ -37,6 +37,10 @@ class LeakLevel(enum.IntEnum):
     ADVANCED = 2
     PARANOID = 3
 
+    def __str__(self) -> str:
+        # Netty prints a level by name; IntEnum prints its number on Python >= 3.11.
+        return self.name
+
     @classmethod
     def parse(cls, value: Union[LeakLevel, str, int]) -> LeakLevel:
         """A level from itself, its name in any case, or its ordinal; ValueError naming the choices."""

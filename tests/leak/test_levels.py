@@ -21,6 +21,10 @@ def test_parse_rejects_unknown_naming_the_choices():
         LeakLevel.parse("loud")
 
 
+def test_levels_print_by_name_like_netty():
+    assert str(LeakLevel.SIMPLE) == "SIMPLE" and f"{LeakLevel.PARANOID}" == "PARANOID"
+
+
 def test_levels_are_ordered_like_netty():
     assert LeakLevel.DISABLED < LeakLevel.SIMPLE < LeakLevel.ADVANCED < LeakLevel.PARANOID
 
