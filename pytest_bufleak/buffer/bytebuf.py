@@ -26,6 +26,8 @@ DEFAULT_MAX_CAPACITY = 2**31 - 1
 _LAST = object()
 # Guards only the rare paths of reference counting (counts above one per token, the last release).
 _slow_path_lock = threading.Lock()
+# Guards the making and pruning of a buffer's list of views (appends to it need no lock).
+_views_lock = threading.Lock()
 
 
 def calculate_new_capacity(min_new_capacity: int, max_capacity: int) -> int:
@@ -603,12 +605,25 @@ class ByteBuf(ReferenceCounted):
         return out
 
     def _register_derived(self, derived: ByteBuf) -> None:
-        """Remember a view so that freeing or moving this buffer's memory reaches it."""
+        """Remember a view so that freeing or moving this buffer's memory reaches it.
+
+        Safe when several threads make views of one buffer: the list is created once under the lock,
+        and pruning (under the lock, skipped if busy) rewrites only the entries it read, so a view that
+        another thread appends meanwhile is never dropped.
+        """
         refs = self._derived
         if refs is None:
-            refs = self._derived = []
-        elif len(refs) >= 64 and len(refs) & (len(refs) - 1) == 0:
-            refs[:] = [r for r in refs if r() is not None]
+            new: list = []  # made outside the lock: nothing allocates (so no GC finalizer runs) while it is held
+            with _views_lock:
+                refs = self._derived
+                if refs is None:
+                    refs = self._derived = new
+        elif len(refs) >= 64 and len(refs) & (len(refs) - 1) == 0 and _views_lock.acquire(blocking=False):
+            try:
+                n = len(refs)
+                refs[:n] = [r for r in refs[:n] if r() is not None]
+            finally:
+                _views_lock.release()
         refs.append(weakref.ref(derived))
 
     def _views(self) -> list:

@@ -180,3 +180,34 @@ def test_view_made_while_another_thread_frees_the_root_is_poisoned(new_buffer, m
     for view in late:
         with pytest.raises(IllegalReferenceCountException, match="refCnt: 0"):
             view.get_bytes(0, 4)
+
+
+def test_views_made_by_many_threads_all_follow_growth_and_release(new_buffer):
+    import threading
+
+    buf = new_buffer(8)
+    buf.write_bytes(b"abcdefgh")
+    views = []
+    start = threading.Barrier(4)
+
+    def make_views():
+        start.wait()
+        mine = []
+        for i in range(150):  # crosses the pruning sizes (64, 128, 256) of the view list
+            view = buf.slice(0, 4)
+            if i % 2:
+                mine.append(view)  # the others die at once, so pruning has work to do
+        views.extend(mine)
+
+    threads = [threading.Thread(target=make_views) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    buf.capacity = 5000  # new memory: every live view must follow it
+    buf.set_bytes(0, b"WXYZ")
+    assert {bytes(v) for v in views} == {b"WXYZ"} and len(views) == 300
+    buf.release()
+    for view in views:
+        with pytest.raises(IllegalReferenceCountException):
+            view.get_byte(0)
