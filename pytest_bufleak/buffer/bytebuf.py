@@ -644,13 +644,13 @@ class ByteBuf(ReferenceCounted):
             return 0
         return len(self._refs) + self._big
 
-    def retain(self, increment: int = 1) -> ByteBuf:
-        """Add ``increment`` references; raises past 2**31-1 or on a freed buffer. Returns self."""
+    def retain(self, n: int = 1) -> ByteBuf:
+        """Add ``n`` references; raises past 2**31-1 or on a freed buffer. Returns self."""
         refs = self._refs
-        if increment == 1 and refs and not self._big:
+        if n == 1 and refs and not self._big:
             refs.append(None)
         else:
-            self._retain_slow(increment)
+            self._retain_slow(n)
         leak = self._leak
         if leak is not None:
             leak.record(None)
@@ -666,12 +666,12 @@ class ByteBuf(ReferenceCounted):
                 raise IllegalReferenceCountException(count, increment)
             self._big += increment
 
-    def release(self, decrement: int = 1) -> bool:
-        """Drop ``decrement`` references; True when the count reached 0 and the memory was freed."""
+    def release(self, n: int = 1) -> bool:
+        """Drop ``n`` references; True when the count reached 0 and the memory was freed."""
         leak = self._leak
         if leak is not None:
             leak.record(None)
-        if decrement == 1:
+        if n == 1:
             try:
                 token = self._refs.pop()
             except IndexError:
@@ -687,8 +687,7 @@ class ByteBuf(ReferenceCounted):
                     return True
                 free = self._release_slow(1, popped_last=True)
         else:
-            decrement = check_positive(decrement, "decrement")
-            free = self._release_slow(decrement, popped_last=False)
+            free = self._release_slow(check_positive(n, "decrement"), popped_last=False)
         if free:
             self._free()
         return free

@@ -60,12 +60,12 @@ class _DerivedByteBuf(ByteBuf):
     def ref_cnt(self) -> int:
         return self._root.ref_cnt()
 
-    def retain(self, increment: int = 1) -> ByteBuf:
-        self._root.retain(increment)
+    def retain(self, n: int = 1) -> ByteBuf:
+        self._root.retain(n)
         return self
 
-    def release(self, decrement: int = 1) -> bool:
-        return self._root.release(decrement)
+    def release(self, n: int = 1) -> bool:
+        return self._root.release(n)
 
     def touch(self, hint: Any = None) -> ByteBuf:
         self._root.touch(hint)

@@ -44,12 +44,12 @@ class ReferenceCounted:
         """The current reference count; 0 means the object has been freed."""
         raise NotImplementedError(f"{type(self).__name__}.ref_cnt")
 
-    def retain(self, increment: int = 1) -> ReferenceCounted:
-        """Increase the count by ``increment`` and return self."""
+    def retain(self, n: int = 1) -> ReferenceCounted:
+        """Increase the count by ``n`` and return self."""
         raise NotImplementedError(f"{type(self).__name__}.retain")
 
-    def release(self, decrement: int = 1) -> bool:
-        """Decrease the count by ``decrement``; True when it reached 0 and the object was freed."""
+    def release(self, n: int = 1) -> bool:
+        """Decrease the count by ``n``; True when it reached 0 and the object was freed."""
         raise NotImplementedError(f"{type(self).__name__}.release")
 
     def touch(self, hint: Any = None) -> ReferenceCounted:
@@ -72,26 +72,26 @@ class ReferenceCountUtil:
     """Static helpers that apply to any message, reference counted or not (Netty's ``ReferenceCountUtil``)."""
 
     @staticmethod
-    def retain(msg: Any, increment: int = 1) -> Any:
-        """Retain ``msg`` if it is reference counted; return it either way."""
+    def retain(msg: Any, n: int = 1) -> Any:
+        """Retain ``msg`` (``n`` times) if it is reference counted; return it either way."""
         if isinstance(msg, ReferenceCounted):
-            return msg.retain(increment)
+            return msg.retain(n)
         return msg
 
     @staticmethod
-    def release(msg: Any, decrement: int = 1) -> bool:
-        """Release ``msg`` if it is reference counted; False for anything else."""
+    def release(msg: Any, n: int = 1) -> bool:
+        """Release ``msg`` (``n`` times) if it is reference counted; False for anything else."""
         if isinstance(msg, ReferenceCounted):
-            return msg.release(decrement)
+            return msg.release(n)
         return False
 
     @staticmethod
-    def safe_release(msg: Any, decrement: int = 1) -> bool:
-        """Release ``msg`` and never raise: a failure is logged as a warning and gives False."""
+    def safe_release(msg: Any, n: int = 1) -> bool:
+        """Release ``msg`` (``n`` times) and never raise: a failure is logged as a warning and gives False."""
         try:
-            return ReferenceCountUtil.release(msg, decrement)
+            return ReferenceCountUtil.release(msg, n)
         except Exception:  # noqa: BLE001 - the whole point is to swallow and log
-            logger.warning("Failed to release a message: %r (decrement: %d)", msg, decrement, exc_info=True)
+            logger.warning("Failed to release a message: %r (decrement: %s)", msg, n, exc_info=True)
             return False
 
     @staticmethod

@@ -137,10 +137,10 @@ class EmptyByteBuf(ByteBuf):
     def ref_cnt(self) -> int:
         return 1
 
-    def retain(self, increment: int = 1) -> ByteBuf:
+    def retain(self, n: int = 1) -> ByteBuf:
         return self
 
-    def release(self, decrement: int = 1) -> bool:
+    def release(self, n: int = 1) -> bool:
         return False
 
     def touch(self, hint: Any = None) -> ByteBuf:

@@ -226,6 +226,24 @@ def test_reference_count_util_on_counted_objects():
     assert ReferenceCountUtil.safe_release(msg) is True
 
 
+def test_counts_take_the_spec_keyword_n(new_buffer):
+    buf = new_buffer(4)
+    assert buf.retain(n=3) is buf and buf.slice().retain(n=1).ref_cnt() == 5
+    assert ReferenceCountUtil.retain(buf, n=2) is buf and buf.ref_cnt() == 7
+    assert buf.release(n=2) is False and buf.slice().release(n=1) is False
+    assert ReferenceCountUtil.release(buf, n=2) is False
+    assert ReferenceCountUtil.safe_release(buf, n=2) is True and buf.ref_cnt() == 0
+    assert Unpooled.EMPTY_BUFFER.retain(n=2).release(n=2) is False
+
+
+def test_safe_release_of_a_bad_amount_logs_cleanly(caplog):
+    buf = Unpooled.buffer(4)
+    with caplog.at_level(logging.WARNING, logger="pytest_bufleak"):
+        assert ReferenceCountUtil.safe_release(buf, "two") is False
+    assert "Failed to release a message" in caplog.records[0].getMessage()
+    assert buf.release() is True
+
+
 def test_safe_release_logs_instead_of_raising(caplog):
     buf = Unpooled.buffer(4)
     buf.release()
