@@ -275,17 +275,17 @@ class ByteBuf(ReferenceCounted):
             self._ensure_accessible()
         return self._max_cap - self._widx
 
-    def is_readable(self, size: int = 1) -> bool:
-        """True when at least ``size`` bytes can be read."""
+    def is_readable(self, n: int = 1) -> bool:
+        """True when at least ``n`` bytes can be read."""
         if self._cap < 0:
             self._ensure_accessible()
-        return self._widx - self._ridx >= size
+        return self._widx - self._ridx >= n
 
-    def is_writable(self, size: int = 1) -> bool:
-        """True when ``size`` bytes can be written without growing."""
+    def is_writable(self, n: int = 1) -> bool:
+        """True when ``n`` bytes can be written without growing."""
         if self._cap < 0:
             self._ensure_accessible()
-        return self._cap - self._widx >= size
+        return self._cap - self._widx >= n
 
     def clear(self) -> ByteBuf:
         """Set both indexes to 0; the bytes and the marks stay."""

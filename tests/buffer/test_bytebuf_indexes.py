@@ -15,6 +15,8 @@ def test_new_buffer_state(new_buffer):
     assert buf.max_writable_bytes() == 2**31 - 1
     assert not buf.is_readable() and buf.is_writable(3) and not buf.is_writable(4)
     assert buf.is_direct() == (new_buffer.kind == "direct")
+    buf.write_short(1)
+    assert buf.is_readable(n=2) and not buf.is_readable(n=3) and buf.is_writable(n=1)  # SPEC: is_readable(n=1)
 
 
 def test_repr_matches_netty_to_string():
