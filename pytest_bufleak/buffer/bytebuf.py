@@ -724,6 +724,10 @@ class ByteBuf(ReferenceCounted):
 
     def _free(self) -> None:
         leak, self._leak = self._leak, None
+        # Close every fast path before the memory goes back: a racing reader that has not passed its
+        # bounds check yet can no longer reach bytes that the pool hands to the next owner.
+        self._cap = -2
+        self._widx = -1
         if self._derived is not None:
             for view in self._views():
                 view._poison()

@@ -89,7 +89,7 @@ class UnpooledHeapByteBuf(ByteBuf):
         return None
 
     def _deallocate(self) -> None:
-        self._alloc._account(_HEAP, -self._cap, deallocations=1)
+        self._alloc._account(_HEAP, -self._mem.nbytes, deallocations=1)  # the capacity is already poisoned
 
 
 class UnpooledDirectByteBuf(ByteBuf):
@@ -116,7 +116,7 @@ class UnpooledDirectByteBuf(ByteBuf):
         return old.free
 
     def _deallocate(self) -> None:
-        self._alloc._account(_DIRECT, -self._cap, deallocations=1)
+        self._alloc._account(_DIRECT, -self._direct.view.nbytes, deallocations=1)  # the capacity is already poisoned
         self._direct.free()
 
 

@@ -2,6 +2,7 @@
 import pytest
 
 from pytest_bufleak import IllegalReferenceCountException
+from pytest_bufleak.buffer.derived import UnpooledDuplicatedByteBuf, UnpooledSlicedByteBuf
 
 
 def test_slice_shares_memory_and_count(new_buffer):
@@ -171,8 +172,10 @@ def test_view_made_while_another_thread_frees_the_root_is_poisoned(new_buffer, m
     def racing_deallocate(self):
         # Another thread's slice() passed its accessibility check before the count reached 0 and
         # registers now, after the freeing thread poisoned the views it knew of.
-        late.append(self.slice(0, 4))
-        late.append(self.duplicate())
+        # (slice() itself would now refuse: the handle is poisoned before its memory goes back, so
+        # build the views as slice() does once its check has passed.)
+        late.append(UnpooledSlicedByteBuf(self, 0, 4))
+        late.append(UnpooledDuplicatedByteBuf(self))
         deallocate(self)
 
     monkeypatch.setattr(type(buf), "_deallocate", racing_deallocate)
@@ -211,3 +214,20 @@ def test_views_made_by_many_threads_all_follow_growth_and_release(new_buffer):
     for view in views:
         with pytest.raises(IllegalReferenceCountException):
             view.get_byte(0)
+
+
+def test_handle_is_poisoned_before_its_memory_goes_back(new_buffer, monkeypatch):
+    buf = new_buffer(8)
+    buf.write_bytes(b"secret!!")
+    seen = []
+    deallocate = type(buf)._deallocate
+
+    def observing_deallocate(self):
+        # What a racing reader on another thread would meet while the memory is being given back.
+        with pytest.raises(IllegalReferenceCountException):
+            self.get_bytes(0, 4)
+        seen.append(True)
+        deallocate(self)
+
+    monkeypatch.setattr(type(buf), "_deallocate", observing_deallocate)
+    assert buf.release() is True and seen == [True]
