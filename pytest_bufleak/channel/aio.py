@@ -301,7 +301,16 @@ class ChannelProtocol(asyncio.BufferedProtocol):
             channel.pipeline().fire_exception_caught(exc)
             channel.close()
             return
+        if not channel._auto_read and sys.version_info < (3, 10):
+            # Python 3.9's selector transport registers its reader only after connection_made, and
+            # ignores a pause made before that: pause again once the reader is there.
+            channel._loop.call_soon(self._pause_again, transport)
         channel.pipeline().fire_channel_active()
+
+    def _pause_again(self, transport: Any) -> None:
+        if not self.channel._auto_read and not transport.is_closing():
+            transport.resume_reading()  # clears the paused flag, so that the pause below takes effect
+            transport.pause_reading()
 
     def get_buffer(self, sizehint: int) -> memoryview:
         buf = self._buf

@@ -92,6 +92,8 @@ def line_of(code, lasti: int) -> int:
                 return line
         return code.co_firstlineno
     line = code.co_firstlineno
+    if not 0 <= lasti < len(code.co_code):  # outside the code: the first line, as co_lines() gives on 3.10+
+        return line
     for offset, start_line in dis.findlinestarts(code):
         if offset > lasti:
             break

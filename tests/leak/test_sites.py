@@ -26,7 +26,7 @@ def test_callers_inside_pytest_are_not_shown():
     assert all("_pytest" not in frame.filename and "pluggy" not in frame.filename for frame in sites.resolve(site))
 
 
-def test_line_of_an_offset_before_any_instruction_is_the_first_line():
+def test_line_of_an_offset_outside_the_code_is_the_first_line():
     code = _capture_here.__code__
     assert sites.line_of(code, 10**6) == code.co_firstlineno
 

@@ -341,6 +341,7 @@ def test_name_bound_only_inside_a_loop_is_still_followed():
     """) == [(4, "BUF006")]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs Python 3.10")
 def test_match_with_a_wildcard_case_cannot_fall_through():
     assert codes_of("""
         class H(ChannelInboundHandlerAdapter):
