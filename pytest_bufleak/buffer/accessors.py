@@ -50,11 +50,15 @@ def _wide_packer(name: str, size: int, order: str) -> Callable[[Any, int, int], 
     return pack_wide
 
 
-def _float_error(name: str, value: Any) -> Exception:
-    """Why ``struct`` refused ``value`` for a float or double, as the exception a Python user expects."""
-    if isinstance(value, int):
-        return OverflowError(f"int {value} is too large for a {name}")
-    return TypeError(f"{name} value must be a real number, not {type(value).__name__}")
+def _float_refuser(name: str) -> Callable[[Any, int, Any], None]:
+    """The fallback of the float and double writers: say why ``struct`` refused the value, as Python would."""
+
+    def refuse(mem: Any, index: int, value: Any) -> None:
+        if isinstance(value, int):
+            raise OverflowError(f"int {value} is too large for a {name}") from None
+        raise TypeError(f"{name} value must be a real number, not {type(value).__name__}") from None
+
+    return refuse
 
 
 def _medium_codec(signed: bool, order: str):
@@ -131,14 +135,16 @@ def _masked_writers(size: int, pack_into: Callable, mask: int):
     return set_, write
 
 
-def _wide_writers(size: int, pack_into: Callable, pack_wide: Callable):
+def _guarded_writers(size: int, pack_into: Callable, fallback: Callable):
+    """Writers that try ``pack_into`` and hand what ``struct`` refuses to ``fallback`` (which packs or raises)."""
+
     def set_(self, index, value):
         if not 0 <= index <= self._cap - size:
             self._index_error(index, size)
         try:
             pack_into(self._mem, index, value)
         except struct.error:
-            pack_wide(self._mem, index, value)
+            fallback(self._mem, index, value)
         return self
 
     def write(self, value):
@@ -148,7 +154,7 @@ def _wide_writers(size: int, pack_into: Callable, pack_wide: Callable):
         try:
             pack_into(self._mem, w, value)
         except struct.error:
-            pack_wide(self._mem, w, value)
+            fallback(self._mem, w, value)
         self._widx = w + size
         return self
 
@@ -173,30 +179,6 @@ def _plain_writers(size: int, pack_into: Callable):
     return set_, write
 
 
-def _float_writers(name: str, size: int, pack_into: Callable):
-    def set_(self, index, value):
-        if not 0 <= index <= self._cap - size:
-            self._index_error(index, size)
-        try:
-            pack_into(self._mem, index, value)
-        except struct.error:
-            raise _float_error(name, value) from None
-        return self
-
-    def write(self, value):
-        w = self._widx
-        if w + size > self._cap:
-            self._grow_for_write(size)
-        try:
-            pack_into(self._mem, w, value)
-        except struct.error:
-            raise _float_error(name, value) from None
-        self._widx = w + size
-        return self
-
-    return set_, write
-
-
 def _methods_for(t: _Type, order: str):
     """The get, read, set and write methods of one type in one byte order."""
     if t.policy == "medium":
@@ -213,9 +195,9 @@ def _methods_for(t: _Type, order: str):
         if t.policy == "mask":
             set_, write = _masked_writers(t.size, pack_into, (1 << (8 * t.size)) - 1)
         elif t.policy == "wide":
-            set_, write = _wide_writers(t.size, pack_into, _wide_packer(t.name, t.size, order))
+            set_, write = _guarded_writers(t.size, pack_into, _wide_packer(t.name, t.size, order))
         else:
-            set_, write = _float_writers(t.name, t.size, pack_into)
+            set_, write = _guarded_writers(t.size, pack_into, _float_refuser(t.name))
     return {"get": get, "read": read, "set": set_, "write": write}
 
 
