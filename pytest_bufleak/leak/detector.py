@@ -74,26 +74,43 @@ _installed = False
 _collected = records.collected
 
 
+# The level as plain booleans: the allocation hook runs on every allocation, and reading an Enum
+# member (LeakLevel.PARANOID) costs several times a global lookup.
+_sampling = True  # the level is above DISABLED
+_every_allocation = False  # PARANOID: no sampling
+
+
 def _on_allocate(buf: Any) -> Optional[LeakRecord]:
     if _collected:
         ResourceLeakDetector.report_pending()
     tracker = owner.get()
-    if tracker is None or tracker.closed:
-        ended = tracker  # not None: a task, thread or callback of a scope that has ended
-        last = active[-1:]  # a slice: another thread may empty the list meanwhile
-        tracker = last[0] if last and not last[0].closed else None
-        if tracker is not None and ended is not None:
-            record = _record_class(buf, tracker.pool)
-            tracker.pool[record] = ended.name or "a track_leaks() block"  # the tracker only found it
-            return record
-    if tracker is not None:
+    if tracker is not None and not tracker.closed:
         return _record_class(buf, tracker.pool)
-    level = _level
-    if level is LeakLevel.DISABLED or type(buf) is UnpooledHeapByteBuf:
+    if active or tracker is not None:
+        record = _record_for_active_tracker(buf, ended=tracker)
+        if record is not None:
+            return record
+    if not _sampling or type(buf) is UnpooledHeapByteBuf:
         return None  # Netty does not track unpooled heap buffers either
-    if level is not LeakLevel.PARANOID and random() >= _sample_probability:
+    if not _every_allocation and random() >= _sample_probability:
         return None
     return _record_class(buf, _sampled)
+
+
+def _record_for_active_tracker(buf: Any, ended: Any) -> Optional[LeakRecord]:
+    """No live owner in this context: the tracker activated last takes the buffer, if there is one.
+
+    ``ended`` is the owner whose scope has ended (a task, thread or callback it left running), or None
+    (a thread with no owner of its own); the buffer is then marked as coming from it.
+    """
+    last = active[-1:]  # a slice: another thread may empty the list meanwhile
+    tracker = last[0] if last and not last[0].closed else None
+    if tracker is None:
+        return None
+    record = _record_class(buf, tracker.pool)
+    if ended is not None:
+        tracker.pool[record] = ended.name or "a track_leaks() block"  # the tracker only found it
+    return record
 
 
 def update_hook() -> None:
@@ -115,9 +132,11 @@ class ResourceLeakDetector:
     @staticmethod
     def set_level(level: Union[LeakLevel, str, int]) -> None:
         """Set the level (a :class:`LeakLevel`, or its name); applies to buffers allocated from now on."""
-        global _level, _record_class
+        global _level, _record_class, _sampling, _every_allocation
         _level = LeakLevel.parse(level)
         _record_class = TracedLeakRecord if _level >= LeakLevel.ADVANCED else LeakRecord
+        _sampling = _level is not LeakLevel.DISABLED
+        _every_allocation = _level is LeakLevel.PARANOID
         update_hook()
 
     @staticmethod
