@@ -301,8 +301,8 @@ class ChannelProtocol(asyncio.BufferedProtocol):
             channel.pipeline().fire_exception_caught(exc)
             channel.close()
             return
-        if not channel._auto_read and sys.version_info < (3, 10):
-            # Python 3.9's selector transport registers its reader only after connection_made, and
+        if not channel._auto_read and sys.version_info < (3, 11):
+            # Before 3.11 the selector transport registers its reader only after connection_made, and
             # ignores a pause made before that: pause again once the reader is there.
             channel._loop.call_soon(self._pause_again, transport)
         channel.pipeline().fire_channel_active()
