@@ -150,37 +150,26 @@ class ChannelHandlerContext:
 
     def fire_channel_active(self) -> ChannelHandlerContext:
         """Tell the next handlers that the channel is active."""
-        ctx = self._n_active
-        try:
-            ctx._handler.channel_active(ctx)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
-        return self
+        return self._fire_next(self._n_active, "channel_active")
 
     def fire_channel_inactive(self) -> ChannelHandlerContext:
         """Tell the next handlers that the channel became inactive."""
-        ctx = self._n_inactive
-        try:
-            ctx._handler.channel_inactive(ctx)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
-        return self
+        return self._fire_next(self._n_inactive, "channel_inactive")
 
     def fire_channel_writability_changed(self) -> ChannelHandlerContext:
         """Tell the next handlers that the channel's writability changed."""
-        ctx = self._n_writability
-        try:
-            ctx._handler.channel_writability_changed(ctx)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
-        return self
+        return self._fire_next(self._n_writability, "channel_writability_changed")
 
     def fire_user_event_triggered(self, evt: Any) -> ChannelHandlerContext:
         """Pass a user event to the next handlers (a reference-counted event is owned like a message)."""
-        ctx = self._n_user
+        return self._fire_next(self._n_user, "user_event_triggered", evt)
+
+    def _fire_next(self, ctx: ChannelHandlerContext, event: str, *args: Any) -> ChannelHandlerContext:
+        """Call ``event`` on ``ctx``'s handler (the next one that implements it); a failure goes to its
+        ``exception_caught``. The per-message events (read, read complete) inline this instead."""
         try:
-            ctx._handler.user_event_triggered(ctx, evt)
-        except Exception as exc:  # noqa: BLE001
+            getattr(ctx._handler, event)(ctx, *args)
+        except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught
             ctx._invoke_exception_caught(exc)
         return self
 
@@ -322,20 +311,10 @@ class _RemovedContext(ChannelHandlerContext):
     __slots__ = ()
 
     def fire_channel_read(self, msg: Any) -> ChannelHandlerContext:
-        ctx = _inbound(self, M_READ)
-        try:
-            ctx._handler.channel_read(ctx, msg)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
-        return self
+        return self._fire(M_READ, "channel_read", msg)
 
-    def _fire(self, bit: int, name: str) -> ChannelHandlerContext:
-        ctx = _inbound(self, bit)
-        try:
-            getattr(ctx._handler, name)(ctx)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
-        return self
+    def _fire(self, bit: int, name: str, *args: Any) -> ChannelHandlerContext:
+        return self._fire_next(_inbound(self, bit), name, *args)
 
     def fire_channel_read_complete(self) -> ChannelHandlerContext:
         return self._fire(M_READ_COMPLETE, "channel_read_complete")
@@ -350,12 +329,7 @@ class _RemovedContext(ChannelHandlerContext):
         return self._fire(M_WRITABILITY, "channel_writability_changed")
 
     def fire_user_event_triggered(self, evt: Any) -> ChannelHandlerContext:
-        ctx = _inbound(self, M_USER_EVENT)
-        try:
-            ctx._handler.user_event_triggered(ctx, evt)
-        except Exception as exc:  # noqa: BLE001
-            ctx._invoke_exception_caught(exc)
-        return self
+        return self._fire(M_USER_EVENT, "user_event_triggered", evt)
 
     def fire_exception_caught(self, cause: BaseException) -> ChannelHandlerContext:
         _inbound(self, M_EXCEPTION)._invoke_exception_caught(cause)
