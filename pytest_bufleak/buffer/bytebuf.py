@@ -363,9 +363,15 @@ class ByteBuf(ReferenceCounted):
     def write_bytes(self, src: Union[BytesLike, ByteBuf], length: Optional[int] = None) -> ByteBuf:
         """Append ``src`` (bytes-like, or a ByteBuf whose reader index advances) — ``length`` bytes of it if given."""
         kind = type(src)
-        if (kind is bytes or kind is bytearray) and length is None:
-            data, n = src, len(src)
-        elif isinstance(src, ByteBuf):
+        if (kind is bytes or kind is bytearray) and length is None:  # the common case, kept flat
+            n = len(src)
+            w = self._widx
+            if w + n > self._cap:
+                self._grow_for_write(n)
+            self._mem[w:w + n] = src
+            self._widx = w + n
+            return self
+        if isinstance(src, ByteBuf):
             r = src._ridx
             readable = src._widx - r  # -1 when src was released
             n = readable if length is None else length
@@ -378,15 +384,14 @@ class ByteBuf(ReferenceCounted):
             self._widx = w + n
             src._ridx = r + n  # only once the bytes are written: a failed write takes nothing from src
             return self
-        elif isinstance(src, str):
+        if isinstance(src, str):
             raise TypeError("write_bytes takes bytes-like data or a ByteBuf; encode text with write_char_sequence")
-        else:
-            data = memoryview(src).cast("B")
-            if length is not None:
-                if not 0 <= length <= data.nbytes:
-                    self._source_error(None, length, data.nbytes)
-                data = data[:length]
-            n = data.nbytes
+        data = memoryview(src).cast("B")
+        if length is not None:
+            if not 0 <= length <= data.nbytes:
+                self._source_error(None, length, data.nbytes)
+            data = data[:length]
+        n = data.nbytes
         w = self._widx
         if w + n > self._cap:
             self._grow_for_write(n)
