@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import threading
+from threading import get_ident
 from typing import Callable, List, Optional, Tuple
 
+from . import tracking
 from .allocator import ByteBufAllocator
-from .bytebuf import ByteBuf
-from .pool.arena import LENGTH, SIZE_IDX, VIEW, PoolArena
+from .bytebuf import DEFAULT_MAX_CAPACITY, ByteBuf
+from .pool.arena import LENGTH, SIZE_IDX, VIEW, PoolArena, Region
 from .pool.size_classes import SizeClasses
 from .pool.thread_cache import CacheCounters, PoolThreadCache
 
@@ -25,6 +27,7 @@ __all__ = [
     "PooledByteBufAllocatorMetric",
     "PooledDirectByteBuf",
     "PooledHeapByteBuf",
+    "ReadBufferCache",
 ]
 
 MIN_PAGE_SIZE = 4096
@@ -100,6 +103,92 @@ class PooledDirectByteBuf(_PooledByteBuf):
     __slots__ = ()
 
     _direct = True
+
+
+class _PooledReadByteBuf(PooledDirectByteBuf):
+    """A buffer from a :class:`ReadBufferCache`: released on the reader's thread, its region goes back there."""
+
+    __slots__ = ("_reads",)
+
+    def _deallocate(self) -> None:
+        reads = self._reads
+        region = self._region
+        if reads.spare is None and reads.thread == get_ident() and region[SIZE_IDX] < reads.n_sizes and not reads.closed:
+            self._region = None
+            reads.deallocs[region[SIZE_IDX]] += 1  # counted as freed, like a region in the thread cache
+            reads.spare = region
+        else:
+            PooledDirectByteBuf._deallocate(self)
+
+    def __repr__(self) -> str:
+        # The recycling is an implementation detail: users see the pooled direct buffer it is.
+        return "PooledDirectByteBuf" + ByteBuf.__repr__(self)[len("_PooledReadByteBuf"):]
+
+    __str__ = __repr__
+
+
+class ReadBufferCache:
+    """Direct buffers for one reader on one thread (a socket's receive path), reusing the last one's memory.
+
+    A transport reads into a new buffer and hands it on; usually the buffer is released before the next
+    read. Its region then waits here rather than in the thread cache, and the next :meth:`buffer` takes it
+    back without a size lookup or, for reads larger than ``max_cached_buffer_capacity`` (which the thread
+    cache does not keep), a trip to the arena. Every read still gets a new handle: a released one stays
+    poisoned. A region released on another thread, or while one is already waiting, goes the usual way;
+    :meth:`close` gives the waiting one back. The waiting region counts as free in the allocator's
+    ``used_direct_memory`` and ``num_active_allocations``, as a thread-cached one does.
+    """
+
+    __slots__ = ("_alloc", "_cache", "thread", "n_sizes", "deallocs", "spare", "closed")
+
+    def __init__(self, alloc: PooledByteBufAllocator) -> None:
+        self._alloc = alloc
+        cache = self._cache = alloc._thread_cache()
+        self.thread = get_ident()
+        self.n_sizes = alloc._n_sizes
+        self.deallocs = cache.direct_deallocs
+        self.spare: Optional[Region] = None
+        self.closed = False
+
+    @staticmethod
+    def for_allocator(alloc: ByteBufAllocator) -> Optional[ReadBufferCache]:
+        """A cache for the calling thread, or None when ``alloc`` makes its I/O buffers some other way."""
+        cls = type(alloc)
+        if (isinstance(alloc, PooledByteBufAllocator) and alloc.is_direct_buffer_pooled()
+                and cls.io_buffer is ByteBufAllocator.io_buffer and cls.direct_buffer is ByteBufAllocator.direct_buffer
+                and cls._new_direct_buffer is PooledByteBufAllocator._new_direct_buffer):
+            return ReadBufferCache(alloc)
+        return None
+
+    def buffer(self, capacity: int) -> ByteBuf:
+        """A direct buffer of ``capacity`` bytes (``alloc.io_buffer(capacity)``); call it on this cache's thread."""
+        region = self.spare
+        if region is not None:
+            self.spare = None
+            # At most twice the size asked for: an idle connection does not pin a large region.
+            if capacity <= region[LENGTH] <= capacity << 1:
+                self._cache.direct_allocs[region[SIZE_IDX]] += 1
+            else:
+                self._cache.keep(True, region)
+                region = None
+        if region is None:
+            if not 0 <= capacity <= DEFAULT_MAX_CAPACITY:
+                return self._alloc.io_buffer(capacity)  # raises as the allocator does
+            region = self._cache.allocate(True, self._alloc._size_classes.size_index(capacity), capacity)
+        buf = _PooledReadByteBuf(self._alloc, region[VIEW], capacity, DEFAULT_MAX_CAPACITY)
+        buf._region = region
+        buf._reads = self
+        hook = tracking.hook
+        if hook is not None:
+            buf._leak = hook(buf)
+        return buf
+
+    def close(self) -> None:
+        """Give the waiting region back and keep none from now on (the reader is done)."""
+        self.closed = True
+        region, self.spare = self.spare, None
+        if region is not None:
+            self._cache.keep(True, region)
 
 
 def _bad(python_name: str, netty_name: str, value: object, expected: str) -> ValueError:

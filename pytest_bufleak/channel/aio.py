@@ -28,6 +28,7 @@ from typing import Any, Callable, List, Optional, Set, Tuple, Union
 
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import ByteBuf
+from ..buffer.pooled import ReadBufferCache
 from ..buffer.refcount import ReferenceCountUtil
 from .channel import (
     BYTEBUF_PASSING_FILTERS,
@@ -112,6 +113,8 @@ class AioSocketChannel(Channel):
         self._transport: Optional[asyncio.Transport] = None
         self._auto_read = True
         self.recv_buffer_size = AdaptiveRecvBufferSize()
+        #: Where reads get their buffers when the allocator is pooled (made on the loop's thread).
+        self._reads: Optional[ReadBufferCache] = None
 
     def loop(self) -> asyncio.AbstractEventLoop:
         """The event loop this channel runs on."""
@@ -252,6 +255,9 @@ class AioSocketChannel(Channel):
                 promise.try_failure(failure)
 
     def _do_close(self) -> None:
+        reads = self._reads
+        if reads is not None:
+            reads.close()
         transport = self._transport
         if transport is not None and not transport.is_closing():
             transport.close()
@@ -292,6 +298,7 @@ class ChannelProtocol(asyncio.BufferedProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         channel = self.channel
         channel._transport = transport  # type: ignore[assignment]
+        channel._reads = ReadBufferCache.for_allocator(channel._alloc)
         mark = channel._water_mark
         transport.set_write_buffer_limits(high=mark.high, low=mark.low)  # type: ignore[attr-defined]
         channel._active = True
@@ -316,28 +323,25 @@ class ChannelProtocol(asyncio.BufferedProtocol):
         buf = self._buf
         if buf is None:
             channel = self.channel
-            alloc = channel._alloc
             size = channel.recv_buffer_size.size
-            # io_buffer is direct_buffer unless an allocator says otherwise: skip the extra call.
-            if type(alloc).io_buffer is ByteBufAllocator.io_buffer:
-                buf = self._buf = alloc.direct_buffer(size)
-            else:
-                buf = self._buf = alloc.io_buffer(size)
-            self._view = buf.nio_buffer(0, size)  # a new buffer's capacity is the size asked for
+            reads = channel._reads
+            buf = self._buf = reads.buffer(size) if reads is not None else channel._alloc.io_buffer(size)
+            # The buffer's memory itself when it is exactly the capacity (a pooled one may be longer). The
+            # transport only reads into it (recv_into), keeping nothing, so the view is never released.
+            mem, capacity = buf._mem, buf._cap
+            self._view = mem if len(mem) == capacity else mem[:capacity]
         return self._view  # type: ignore[return-value]
 
     def buffer_updated(self, nbytes: int) -> None:
         buf, self._buf = self._buf, None
-        view, self._view = self._view, None
-        if view is not None:
-            view.release()
+        self._view = None
         channel = self.channel
         if buf is None:
             return
         if not channel._open:
             buf.release()
             return
-        buf.writer_index = nbytes
+        buf._widx = nbytes  # the writer_index setter's checks hold: 0 < nbytes <= len(view) <= capacity
         recv = channel.recv_buffer_size
         size = recv.size
         if size >> 1 < nbytes < size:
@@ -369,7 +373,7 @@ class ChannelProtocol(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
         buf, self._buf = self._buf, None
-        self._release_view()
+        self._view = None
         if buf is not None:
             buf.release()
         channel = self.channel
@@ -377,11 +381,9 @@ class ChannelProtocol(asyncio.BufferedProtocol):
             if exc is not None:
                 channel.pipeline().fire_exception_caught(exc)
             channel._head_close(channel.new_promise())
-
-    def _release_view(self) -> None:
-        view, self._view = self._view, None
-        if view is not None:
-            view.release()
+        reads = channel._reads
+        if reads is not None:
+            reads.close()  # done by _do_close already, unless a subclass replaced it
 
 
 class AioServer:

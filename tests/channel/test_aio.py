@@ -384,3 +384,35 @@ def test_a_subclass_do_write_is_still_called():
     run(main())
     assert seen == [1]
     assert alloc.metric().num_active_allocations == 0
+
+
+def test_bulk_echo_reuses_read_memory_and_gives_it_back_on_close():
+    """Reads of every size (up to 256 KiB, above what thread caches keep) reuse the memory of the read before
+    once it was released; closing hands that memory back, so the arenas end with nothing out."""
+    alloc = PooledByteBufAllocator()
+    total = 3 * 1024 * 1024
+    payload = _pattern(5, 64 * 1024)
+
+    class Sender(ChannelInboundHandlerAdapter):
+        def channel_active(self, ctx):
+            for _ in range(total // len(payload)):
+                msg = ctx.alloc().buffer(len(payload))
+                msg.write_bytes(payload)
+                ctx.write(msg)
+            ctx.flush()
+
+    async def main():
+        async with await aio.serve(lambda ch: ch.pipeline().add_last(Echo()), alloc=alloc) as server:
+            collect = Collect()
+            ch = await aio.connect(lambda c: c.pipeline().add_last(Sender(), collect), "127.0.0.1", server.port,
+                                   alloc=alloc)
+            assert await collect.wait(total) == payload * (total // len(payload))
+            assert ch._reads is not None and ch.recv_buffer_size.size > 32 * 1024
+            ch.close()
+            await asyncio.wait_for(ch.close_future(), TIMEOUT)
+        alloc.trim()  # this thread's cache, where closing put the waiting regions
+
+    run(main())
+    m = alloc.metric()
+    assert m.num_active_allocations == 0
+    assert sum(a.num_active_allocations for a in m.direct_arenas) == 0

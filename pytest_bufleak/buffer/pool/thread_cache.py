@@ -94,8 +94,12 @@ class PoolThreadCache:
 
     def release(self, direct: bool, region: Region) -> None:
         """Take a region back: onto this thread's stack if there is room, else to its arena."""
+        (self.direct_deallocs if direct else self.heap_deallocs)[region[SIZE_IDX]] += 1
+        self.keep(direct, region)
+
+    def keep(self, direct: bool, region: Region) -> None:
+        """``release`` for a region already counted as freed (one that waited elsewhere meanwhile)."""
         size_idx = region[SIZE_IDX]
-        (self.direct_deallocs if direct else self.heap_deallocs)[size_idx] += 1
         stack = (self.direct if direct else self.heap)[size_idx]
         if len(stack) < self.limits[size_idx]:
             stack.append(region)
