@@ -22,6 +22,10 @@ CALCULATE_THRESHOLD = 4 * 1024 * 1024
 DEFAULT_INITIAL_CAPACITY = 256
 DEFAULT_MAX_CAPACITY = 2**31 - 1
 
+#: What write_zero copies from (a larger count of zeros is made at once).
+_ZEROS = memoryview(bytes(64 * 1024))
+_ZEROS_LENGTH = len(_ZEROS)
+
 # The bottom token of a reference count: whoever pops it holds the last reference.
 _LAST = object()
 # Guards only the rare paths of reference counting (counts above one per token, the last release).
@@ -354,7 +358,8 @@ class ByteBuf(ReferenceCounted):
             return self
         self.ensure_writable(length)
         w = self._widx
-        self._mem[w:w + length] = bytes(length)
+        # Copied from shared zeros: bytes(length) would allocate and clear new memory on every call.
+        self._mem[w:w + length] = _ZEROS[:length] if length <= _ZEROS_LENGTH else bytes(length)
         self._widx = w + length
         return self
 
