@@ -9,8 +9,9 @@ was given until the socket takes it. So a flush passes the transport a ``bytes``
 buffers (one copy, all flushed buffers joined into a single write) and releases the buffers at once:
 no pooled memory is ever held by the transport, and a buffer's life ends at the flush that sent it.
 The one exception, ``ZERO_COPY_TRANSPORTS``: before 3.12 the standard selector socket transport sends
-at once or copies what the socket refused, keeping nothing of the caller's, so a single buffer of
-``ZERO_COPY_MIN_BYTES`` or more is handed to it as a view of the buffer, without a copy.
+at once or copies what the socket refused, keeping nothing of the caller's, so a flush of one buffer
+hands it a view of the buffer, without a copy (of several, those of ``ZERO_COPY_MIN_BYTES`` or more
+are joined from views).
 
 Backpressure: the transport's write buffer limits are the channel's water marks; ``pause_writing``
 and ``resume_writing`` turn the channel unwritable and writable again (``channel_writability_changed``),
@@ -157,37 +158,35 @@ class AioSocketChannel(Channel):
         outbound = self._outbound
         if outbound is None:
             return
-        unflushed, flushed = outbound.unflushed, outbound.flushed
-        if unflushed:
-            flushed.extend(unflushed)
-            unflushed.clear()
-        elif not flushed:
-            return
+        unflushed = outbound.unflushed
         transport = self._transport
-        if len(flushed) != 1 or transport is None or transport.is_closing():
-            self._do_write_all(outbound, transport)
+        if len(unflushed) != 1 or outbound.flushed or transport is None or transport.is_closing():
+            if unflushed:
+                outbound.flushed.extend(unflushed)
+                unflushed.clear()
+            if outbound.flushed:
+                self._do_write_all(outbound, transport)
             return
-        # One flushed message on an open transport: the request/response case, without the lists.
-        msg, size, promise = flushed.popleft()
+        # One message written since the last flush, on an open transport: the request/response case.
+        msg, size, promise = unflushed.pop()
         failure: Optional[BaseException] = None
-        view: Optional[memoryview] = None
         try:
             if size:
-                if type(msg) is bytes:
-                    transport.write(msg)
-                elif size >= ZERO_COPY_MIN_BYTES and type(transport) in ZERO_COPY_TRANSPORTS:
-                    view = msg.nio_buffer()
-                    transport.write(view)
-                else:
-                    # A copy: the transport may keep what it is given (Python >= 3.12), and the buffer is
-                    # released right below, its memory going back to the pool.
-                    transport.write(bytes(msg))
+                data = msg
+                if type(msg) is not bytes:
+                    if msg._cap < 0:
+                        msg._ensure_accessible()  # released after it was written: raises
+                    data = msg._mem[msg._ridx:msg._widx]
+                    if type(transport) not in ZERO_COPY_TRANSPORTS:
+                        # A copy: the transport may keep what it is given (Python >= 3.12), and the
+                        # buffer is released right below, its memory going back to the pool.
+                        data = data.tobytes()
+                transport.write(data)
         except Exception as exc:  # noqa: BLE001 - reported through the promise
             failure = exc
+            data = None  # the traceback keeps this frame: let it hold no view of pooled memory
         finally:
             if type(msg) is not bytes:
-                if view is not None:
-                    view.release()
                 try:
                     msg.release()
                 except Exception:  # noqa: BLE001 - ReferenceCountUtil.safe_release, inlined

@@ -215,7 +215,9 @@ class Channel:
             self._head_write(msg, promise)
             return
         # _filter_outbound_message passes a ByteBuf as it is (BYTEBUF_PASSING_FILTERS); add_message inlined.
-        size = msg.readable_bytes()
+        size = msg._widx - msg._ridx  # readable_bytes(), inlined
+        if size < 0:
+            msg._ensure_accessible()  # a released buffer (writer index -1): raises
         outbound.unflushed.append((msg, size, promise))
         pending = outbound._pending = outbound._pending + size
         if pending > outbound._water_mark.high:
