@@ -22,6 +22,8 @@ CALCULATE_THRESHOLD = 4 * 1024 * 1024
 DEFAULT_INITIAL_CAPACITY = 256
 DEFAULT_MAX_CAPACITY = 2**31 - 1
 
+_FREED = memory.FREED
+
 #: What write_zero copies from (a larger count of zeros is made at once).
 _ZEROS = memoryview(bytes(64 * 1024))
 _ZEROS_LENGTH = len(_ZEROS)
@@ -733,7 +735,8 @@ class ByteBuf(ReferenceCounted):
         return self
 
     def _free(self) -> None:
-        leak, self._leak = self._leak, None
+        leak = self._leak
+        self._leak = None
         # Close every fast path before the memory goes back: a racing reader that has not passed its
         # bounds check yet can no longer reach bytes that the pool hands to the next owner.
         self._cap = -2
@@ -743,7 +746,8 @@ class ByteBuf(ReferenceCounted):
                 view._poison()
             self._derived = None
         self._deallocate()
-        self._poison()
+        self._mem = _FREED  # the rest of _poison (the bounds were closed above), inlined: every release
+        self._ridx = 0
         if leak is not None:
             leak.close()
 
