@@ -140,7 +140,14 @@ class PoolChunk:
             next_pages = nxt & PAGES_MASK
             self._remove_avail_run(offset + pages, next_pages, nxt)
             pages += next_pages
-        self._insert_avail_run(offset, pages, (offset << PAGES_BITS) | pages)
+        # _insert_avail_run, inlined: this is every normal-size arena free.
+        handle = (offset << PAGES_BITS) | pages
+        idx = self._floor[pages]
+        heappush(self._runs_avail[idx], handle)
+        self._avail_mask |= 1 << idx
+        amap[offset] = handle
+        if pages > 1:
+            amap[offset + pages - 1] = handle
 
     # ------------------------------------------------------------------ figures
 

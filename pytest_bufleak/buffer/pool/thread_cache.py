@@ -83,7 +83,9 @@ class PoolThreadCache:
         """The cache-miss path: take the region from the bound arena."""
         counters = self.counters
         counters.arena_allocs += 1
-        self._tick()
+        self._slow_ops += 1  # a slow operation: every sweep_interval of them, a sweep
+        if self._slow_ops >= self._sweep_interval:
+            self._sweep()
         region = (self.direct_arena if direct else self.heap_arena).allocate(size_idx, req_capacity)
         if region[SIZE_IDX] >= len(self.limits) - 1:  # huge (or unpooled): count its exact bytes
             if direct:
@@ -113,19 +115,19 @@ class PoolThreadCache:
                 self.counters.huge_direct_bytes -= region[4]
             else:
                 self.counters.huge_heap_bytes -= region[4]
-        self._tick()
+        self._slow_ops += 1  # a slow operation (see allocate_from_arena)
+        if self._slow_ops >= self._sweep_interval:
+            self._sweep()
         region[CHUNK].arena.free(region)
 
     # ------------------------------------------------------------------ trimming
 
-    def _tick(self) -> None:
-        self._slow_ops += 1
-        if self._slow_ops >= self._sweep_interval:
-            self._slow_ops = 0
-            self._sweep()
-
     def _sweep(self) -> None:
-        """Netty's periodic trim: free what each stack holds beyond its allocations since the last sweep."""
+        """Netty's periodic trim: free what each stack holds beyond its allocations since the last sweep.
+
+        Run every ``sweep_interval`` cache misses and overflows (counted in ``_slow_ops``).
+        """
+        self._slow_ops = 0
         allocs = [h + d for h, d in zip(self.heap_allocs, self.direct_allocs)]
         for idx, before in enumerate(self._allocs_at_sweep):
             keep = allocs[idx] - before
