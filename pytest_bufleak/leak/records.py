@@ -53,7 +53,7 @@ class LeakRecord:
         self._ref: Optional[_BufferRef] = ref
         self.pool = pool
         self.kind = type(buf)
-        self.created = capture()
+        self.created = capture(skip=2)  # this constructor and the allocation hook
         pool[self] = None
 
     def record(self, hint: Any) -> None:
@@ -90,7 +90,7 @@ class TracedLeakRecord(LeakRecord):
             buf = self._ref()
             if buf is not None and buf.ref_cnt() == 1:
                 return  # the release that frees it: close() forgets the record right after
-        trace = (hint, capture())
+        trace = (hint, capture(skip=2))  # this method and the ByteBuf method that called it
         try:
             traces = self._traces
         except AttributeError:
