@@ -680,9 +680,7 @@ class ByteBuf(ReferenceCounted):
 
     def release(self, n: int = 1) -> bool:
         """Drop ``n`` references; True when the count reached 0 and the memory was freed."""
-        leak = self._leak
-        if leak is not None:
-            leak.record(None)
+        # A release that frees the buffer records no access: the record is dropped with the buffer.
         if n == 1:
             try:
                 token = self._refs.pop()
@@ -690,6 +688,9 @@ class ByteBuf(ReferenceCounted):
                 free = self._release_slow(1, popped_last=False)
             else:
                 if token is not _LAST:
+                    leak = self._leak
+                    if leak is not None:
+                        leak.record(None)
                     return False
                 if not self._big:
                     # The bottom token and no counts held in _big: this was the last reference, and no
@@ -702,6 +703,8 @@ class ByteBuf(ReferenceCounted):
             free = self._release_slow(check_positive(n, "decrement"), popped_last=False)
         if free:
             self._free()
+        elif self._leak is not None:
+            self._leak.record(None)
         return free
 
     def _release_slow(self, decrement: int, popped_last: bool) -> bool:

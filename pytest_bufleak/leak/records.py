@@ -6,18 +6,13 @@ weak reference's callback runs inside the garbage collector: it only appends the
 """
 from __future__ import annotations
 
-import sys
 import weakref
 from collections import deque
 from random import getrandbits
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..buffer.bytebuf import ByteBuf
 from . import sites
 from .sites import capture
-
-_getframe = sys._getframe
-_RELEASE = ByteBuf.release.__code__
 
 #: Records whose buffer was garbage-collected while still unreleased, in order of collection.
 collected: deque = deque()
@@ -86,10 +81,6 @@ class TracedLeakRecord(LeakRecord):
 
     def record(self, hint: Any) -> None:
         """Keep this access point (``hint`` from ``touch``, None from ``retain``/``release``)."""
-        if _getframe(1).f_code is _RELEASE:
-            buf = self._ref()
-            if buf is not None and buf.ref_cnt() == 1:
-                return  # the release that frees it: close() forgets the record right after
         trace = (hint, capture(skip=2))  # this method and the ByteBuf method that called it
         try:
             traces = self._traces
