@@ -120,11 +120,9 @@ class _PooledReadByteBuf(PooledDirectByteBuf):
         else:
             PooledDirectByteBuf._deallocate(self)
 
-    def __repr__(self) -> str:
-        # The recycling is an implementation detail: users see the pooled direct buffer it is.
-        return "PooledDirectByteBuf" + ByteBuf.__repr__(self)[len("_PooledReadByteBuf"):]
 
-    __str__ = __repr__
+# The recycling is an implementation detail: reprs and leak reports show the pooled direct buffer it is.
+_PooledReadByteBuf.__name__ = _PooledReadByteBuf.__qualname__ = "PooledDirectByteBuf"
 
 
 class ReadBufferCache:

@@ -31,6 +31,7 @@ from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.pooled import ReadBufferCache
 from ..buffer.refcount import ReferenceCountUtil
+from ..leak import detector as _leak_detector
 from .channel import (
     BYTEBUF_PASSING_FILTERS,
     WRITABILITY_PENDING_BYTES,
@@ -40,6 +41,7 @@ from .channel import (
     WriteBufferWaterMark,
 )
 from .future import _PENDING, _SUCCESS, ChannelPromise, ClosedChannelException
+from .pipeline import touch
 
 logger = logging.getLogger("pytest_bufleak")
 
@@ -350,6 +352,8 @@ class ChannelProtocol(asyncio.BufferedProtocol):
         # head.fire_channel_read(buf) and head.fire_channel_read_complete(), inlined.
         head = channel._pipeline._head
         ctx = head._n_read
+        if _leak_detector.keeps_records:
+            touch(buf, ctx)
         try:
             ctx._handler.channel_read(ctx, buf)
         except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught

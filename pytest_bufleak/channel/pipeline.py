@@ -11,7 +11,8 @@ import inspect
 import logging
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Type, Union
 
-from ..buffer.refcount import ReferenceCountUtil
+from ..buffer.refcount import ReferenceCounted, ReferenceCountUtil
+from ..leak import detector as _leak_detector
 from .future import ChannelPromise
 
 logger = logging.getLogger("pytest_bufleak")
@@ -62,6 +63,16 @@ def _handler_info(cls: type) -> Tuple[int, bool, bool]:
     return info
 
 
+def touch(msg: Any, ctx: ChannelHandlerContext) -> None:
+    """Netty's ``pipeline.touch``: an access record naming the handler that takes ``msg`` from here.
+
+    Called only while leak detection keeps access records (ADVANCED, PARANOID), so that a leak report
+    says which handler had the message last, even for a buffer the transport allocated.
+    """
+    if isinstance(msg, ReferenceCounted):
+        msg.touch(ctx._touch_hint)
+
+
 class ChannelHandlerContext:
     """A handler's place in a pipeline: how it fires events on and starts operations.
 
@@ -80,13 +91,14 @@ class ChannelHandlerContext:
         "_pipeline", "_channel", "_name", "_handler", "_mask", "_write_promise", "_close_promise",
         "_prev", "_next", "_removed", "_inherited",
         "_n_read", "_n_complete", "_n_active", "_n_inactive", "_n_writability", "_n_user", "_n_exc",
-        "_p_write", "_p_flush", "_p_close",
+        "_p_write", "_p_flush", "_p_close", "_touch_hint",
     )
 
     def __init__(self, pipeline: ChannelPipeline, name: str, handler: Any, mask: Optional[int] = None) -> None:
         self._pipeline = pipeline
         self._channel = pipeline._channel
         self._name = name
+        self._touch_hint = f"'{name}' will handle the message from this point."
         self._handler = handler
         info = _handler_info(type(handler))
         self._mask = info[0] if mask is None else mask
@@ -133,6 +145,8 @@ class ChannelHandlerContext:
     def fire_channel_read(self, msg: Any) -> ChannelHandlerContext:
         """Pass ``msg`` (and its ownership) to the next inbound handler."""
         ctx = self._n_read
+        if _leak_detector.keeps_records:
+            touch(msg, ctx)
         try:
             ctx._handler.channel_read(ctx, msg)
         except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught
@@ -213,6 +227,8 @@ class ChannelHandlerContext:
             else:
                 self._inherited = None
         ctx = self._p_write
+        if _leak_detector.keeps_records:
+            touch(msg, ctx)
         try:
             if ctx._write_promise:
                 ctx._handler.write(ctx, msg, promise)
@@ -249,6 +265,8 @@ class ChannelHandlerContext:
             else:
                 self._inherited = None
         ctx = self._p_write
+        if _leak_detector.keeps_records:
+            touch(msg, ctx)
         try:
             if ctx._write_promise:
                 ctx._handler.write(ctx, msg, promise)
@@ -699,6 +717,8 @@ class ChannelPipeline:
     def fire_channel_read(self, msg: Any) -> ChannelPipeline:
         """Start an inbound message at the first handler (ownership goes with it)."""
         ctx = self._head._n_read
+        if _leak_detector.keeps_records:
+            touch(msg, ctx)
         try:
             ctx._handler.channel_read(ctx, msg)
         except Exception as exc:  # noqa: BLE001 - a handler's failure goes to exception_caught

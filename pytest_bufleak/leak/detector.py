@@ -78,6 +78,9 @@ _collected = records.collected
 # member (LeakLevel.PARANOID) costs several times a global lookup.
 _sampling = True  # the level is above DISABLED
 _every_allocation = False  # PARANOID: no sampling
+#: ADVANCED or PARANOID: tracked buffers keep access records, so a pipeline touches each message it
+#: hands to a handler (Netty's ``pipeline.touch``), and a leak report says which handler had it last.
+keeps_records = False
 
 
 def _on_allocate(buf: Any) -> Optional[LeakRecord]:
@@ -132,9 +135,10 @@ class ResourceLeakDetector:
     @staticmethod
     def set_level(level: Union[LeakLevel, str, int]) -> None:
         """Set the level (a :class:`LeakLevel`, or its name); applies to buffers allocated from now on."""
-        global _level, _record_class, _sampling, _every_allocation
+        global _level, _record_class, _sampling, _every_allocation, keeps_records
         _level = LeakLevel.parse(level)
-        _record_class = TracedLeakRecord if _level >= LeakLevel.ADVANCED else LeakRecord
+        keeps_records = _level >= LeakLevel.ADVANCED
+        _record_class = TracedLeakRecord if keeps_records else LeakRecord
         _sampling = _level is not LeakLevel.DISABLED
         _every_allocation = _level is LeakLevel.PARANOID
         update_hook()

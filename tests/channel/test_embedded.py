@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from channel_helpers import Recorder, buf
 
-from pytest_bufleak import LeakLevel, ResourceLeakDetector, track_leaks
+from pytest_bufleak import LeakLevel, ReferenceCounted, ResourceLeakDetector, track_leaks
 from pytest_bufleak.channel import (
     ChannelInboundHandlerAdapter,
     ChannelOutboundHandlerAdapter,
@@ -203,10 +203,72 @@ def test_read_messages_are_touched_for_the_leak_report():
             assert not ch.finish()
     finally:
         ResourceLeakDetector.set_level(level)
-    hints = sorted(record.hint for leak in tracker.leaks() for record in leak.records if record.hint)
+    hints = sorted([record.hint for record in leak.records] for leak in tracker.leaks())  # newest first
     inbound.release()
     outbound.release()
     assert hints == [
-        "Caller of read_inbound() will handle the message from this point",
-        "Caller of read_outbound() will handle the message from this point",
+        # the pipeline touches each message it hands on (Netty's pipeline.touch), then read_*() does
+        ["Caller of read_inbound() will handle the message from this point",
+         "'TailContext#0' will handle the message from this point."],
+        ["Caller of read_outbound() will handle the message from this point",
+         "'HeadContext#0' will handle the message from this point."],
     ]
+
+
+def test_a_leaked_message_names_the_handler_that_had_it_last():
+    # Netty's pipeline.touch: with access records on, each hand-over is recorded with the handler's name.
+    class Forgetful(ChannelInboundHandlerAdapter):
+        def channel_read(self, ctx, msg):
+            self.seen = bytes(msg)  # neither released nor passed on
+
+    level = ResourceLeakDetector.get_level()
+    ResourceLeakDetector.set_level(LeakLevel.ADVANCED)
+    try:
+        with track_leaks() as tracker:
+            ch = EmbeddedChannel(Forgetful())
+            msg = buf(b"lost")
+            ch.write_inbound(msg)
+            assert not ch.finish()
+    finally:
+        ResourceLeakDetector.set_level(level)
+    (leak,) = tracker.leaks()
+    msg.release()
+    assert [record.hint for record in leak.records] == ["'Forgetful#0' will handle the message from this point."]
+
+
+class _Touched(ReferenceCounted):
+    """A reference-counted message that remembers the hints it was touched with."""
+
+    def __init__(self):
+        self.count, self.hints = 1, []
+
+    def ref_cnt(self):
+        return self.count
+
+    def retain(self, n=1):
+        self.count += n
+        return self
+
+    def release(self, n=1):
+        self.count -= n
+        return self.count == 0
+
+    def touch(self, hint=None):
+        self.hints.append(hint)
+        return self
+
+
+@pytest.mark.parametrize("level, touched", [(LeakLevel.SIMPLE, False), (LeakLevel.ADVANCED, True)])
+def test_the_pipeline_touches_messages_only_while_access_records_are_kept(level, touched):
+    previous = ResourceLeakDetector.get_level()
+    ResourceLeakDetector.set_level(level)
+    try:
+        ch = EmbeddedChannel()
+        msg = _Touched()
+        ch.write_inbound(msg)
+        assert ch.read_inbound() is msg
+        assert not ch.finish()
+    finally:
+        ResourceLeakDetector.set_level(previous)
+    pipeline_hints = [h for h in msg.hints if h.endswith("will handle the message from this point.")]
+    assert pipeline_hints == (["'TailContext#0' will handle the message from this point."] if touched else [])
