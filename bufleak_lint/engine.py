@@ -184,7 +184,7 @@ def lint_text(text: str, path: str, settings: Settings) -> FileResult:
             fixed = apply_fixes(analysis.module, [v.fix for v in kept if v.fix is not None],
                                 set(analysis.module_names))
         except FixError as exc:
-            result.notice = f"fixes not applied, the result would not parse: {exc}"
+            result.notice = f"fixes not applied, the result would not compile: {exc}"
             return result
         if fixed is not None:
             after = lint_text(fixed, path, Settings(settings.vocabulary, settings.selection))

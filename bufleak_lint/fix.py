@@ -7,7 +7,6 @@ name, and checks that the result still parses.  Fixes never overlap: a fix
 whose nodes another fix already rewrites is skipped.
 """
 
-import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -131,13 +130,13 @@ def _is_import(statement: cst.CSTNode) -> bool:
 
 
 class FixError(Exception):
-    """A fix produced code that does not parse (never written)."""
+    """A fix produced code that does not compile (never written)."""
 
 
 def apply_fixes(module: cst.Module, fixes: Sequence[Fix], bound_names: Set[str]) -> Optional[str]:
     """Return the fixed source of ``module``, or None when there is nothing to fix.
 
-    Raises :class:`FixError` if the result would not re-parse.
+    Raises :class:`FixError` if the result would not compile.
     """
     chosen = select_fixes(fixes)
     if not chosen:
@@ -148,7 +147,9 @@ def apply_fixes(module: cst.Module, fixes: Sequence[Fix], bound_names: Set[str])
     code = fixed.code
     try:
         cst.parse_module(code)
-        compile(code, "<fixed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        # A full compile, not only a parse: it also refuses what the symbol table rejects ('return'
+        # outside a function...), so a fix never writes a file that Python would not run.
+        compile(code, "<fixed>", "exec", dont_inherit=True)
     except (cst.ParserSyntaxError, SyntaxError, ValueError) as exc:
         raise FixError(str(exc)) from exc
     return code if code != module.code else None

@@ -219,3 +219,24 @@ def test_a_file_that_cannot_be_written_is_reported_not_a_traceback(tmp_path, mon
     assert main([str(path), "--fix"]) == 1
     assert f"{path}: cannot write the fixes: Permission denied" in capsys.readouterr().err
     assert path.read_text() == BEFORE
+
+
+def test_no_fix_is_written_for_code_python_would_not_compile(tmp_path, capsys):
+    # 'return' outside a function parses (ast, libcst) but does not compile: a fix elsewhere in the
+    # file (BUF005 here) must not write it out as if it were fixed.
+    path = tmp_path / "module_level.py"
+    path.write_text(textwrap.dedent('''\
+        def peek_length(buf):
+            head = buf.read_retained_slice(4)
+            try:
+                return head.read_int()
+            finally:
+                head.release()
+
+        while True:
+            return 0
+    '''))
+    before = path.read_text()
+    main([str(path), "--fix"])
+    assert path.read_text() == before
+    assert "would not compile" in capsys.readouterr().err
