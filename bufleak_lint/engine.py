@@ -16,7 +16,7 @@ import os
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -245,9 +245,3 @@ def lint_paths(paths: List[str], settings: Settings, jobs: int = 1) -> Iterator[
     chunk = max(1, min(16, len(paths) // (jobs * 8)))
     with context.Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
         yield from pool.imap(_work, paths, chunksize=chunk)
-
-
-def iter_findings(results: Iterable[FileResult]) -> Iterator[Finding]:
-    """All findings of ``results``, in order."""
-    for result in results:
-        yield from result.findings
