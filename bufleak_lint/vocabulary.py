@@ -66,9 +66,7 @@ INERT_FUNCTIONS = frozenset({"isinstance", "id", "type", "callable"})
 UTIL_CLASS = "ReferenceCountUtil"
 UNPOOLED_CLASS = "Unpooled"
 HANDLER_READ = frozenset({"channel_read", "channelRead"})
-HANDLER_READ0 = frozenset({"channel_read0", "channelRead0"})
 HANDLER_WRITE = frozenset({"write"})
-DECODER_METHODS = frozenset({"decode"})
 ALLOCATOR_RECEIVER = re.compile(r"(?i)alloc")
 
 _TRIGGER_CORE = (
