@@ -246,7 +246,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
         sc = self._size_classes = SizeClasses(page_size, page_size.bit_length() - 1, chunk_size)
         self._n_sizes = sc.n_sizes
         self._small_index = sc._small
-        self._page_size, self._max_order = page_size, max_order
+        self._page_size = page_size
         self._small_cache_size, self._normal_cache_size = small_cache_size, normal_cache_size
         self._heap_arenas = [PoolArena(f"heap-{i}", sc, False, True, max_empty_chunks) for i in range(n_heap_arenas)]
         self._direct_arenas = [PoolArena(f"direct-{i}", sc, True, True, max_empty_chunks)
