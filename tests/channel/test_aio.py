@@ -28,6 +28,15 @@ def run(coro):
     asyncio.run(asyncio.wait_for(coro, TIMEOUT * 2))
 
 
+async def eventually(condition, timeout=TIMEOUT):
+    """Wait until ``condition()`` holds (polling), or fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.005)
+
+
 class Echo(ChannelInboundHandlerAdapter):
     def channel_read(self, ctx, msg):
         ctx.write(msg)
@@ -128,8 +137,7 @@ def test_peer_disconnecting_mid_frame_loses_no_buffer():
             reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
             writer.write(b"\x00\x00\x01\x00partial frame")
             await writer.drain()
-            await asyncio.sleep(0.05)
-            assert alloc.metric().num_active_allocations >= 1  # the decoder holds the partial frame
+            await eventually(lambda: alloc.metric().num_active_allocations >= 1)  # the decoder holds the partial frame
             writer.close()
             await writer.wait_closed()
             for _ in range(200):
@@ -145,20 +153,24 @@ def test_peer_disconnecting_mid_frame_loses_no_buffer():
 def test_raising_handler_keeps_the_connection_alive(caplog):
     alloc = PooledByteBufAllocator()
 
+    refused = []  # the event, made inside the loop (on Python 3.9 an Event binds to a loop when made)
+
     class Picky(SimpleChannelInboundHandler):
         def channel_read0(self, ctx, msg):
             if bytes(msg).startswith(b"bad"):
+                refused[0].set()
                 raise ValueError("bad request")
             reply = ctx.alloc().buffer()
             reply.write_bytes(b"ok")
             ctx.write_and_flush(reply)
 
     async def main():
+        refused.append(asyncio.Event())
         async with await aio.serve(lambda ch: ch.pipeline().add_last(Picky()), alloc=alloc) as server:
             reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
             writer.write(b"bad")
             await writer.drain()
-            await asyncio.sleep(0.05)
+            await asyncio.wait_for(refused[0].wait(), TIMEOUT)  # so that "good" arrives in a read of its own
             writer.write(b"good")
             assert await asyncio.wait_for(reader.readexactly(2), TIMEOUT) == b"ok"
             writer.close()
@@ -205,8 +217,8 @@ def test_backpressure_turns_the_channel_unwritable_and_back():
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
                 sock.setblocking(False)
                 await loop.sock_connect(sock, ("127.0.0.1", server.port))
-                await asyncio.sleep(0.2)  # not reading: the server's transport fills up
-                assert False in changes and "sent" not in done
+                await eventually(lambda: False in changes)  # not reading: the server's transport fills up
+                assert "sent" not in done
                 received = 0
                 while received < total:
                     received += len(await asyncio.wait_for(loop.sock_recv(sock, 1 << 20), TIMEOUT))
