@@ -8,6 +8,7 @@ zero bytes (``writer_index + 0 > capacity``) or a read of zero bytes (``0 > writ
 """
 from __future__ import annotations
 
+import operator
 import threading
 import weakref
 from typing import Any, Callable, Optional, Union
@@ -202,6 +203,8 @@ class ByteBuf(ReferenceCounted):
 
     @reader_index.setter
     def reader_index(self, value: int) -> None:
+        if type(value) is not int:
+            value = operator.index(value)  # TypeError for a float: an index is a whole number
         if not 0 <= value <= self._widx:
             self._ensure_accessible()  # a released buffer has writer index -1 and lands here too
             raise IndexError(f"readerIndex: {value} (expected: 0 <= readerIndex <= writerIndex({self._widx}))")
@@ -216,6 +219,8 @@ class ByteBuf(ReferenceCounted):
 
     @writer_index.setter
     def writer_index(self, value: int) -> None:
+        if type(value) is not int:
+            value = operator.index(value)
         if not self._ridx <= value <= self._cap:
             self._ensure_accessible()  # a released buffer has capacity -2 and lands here too
             raise IndexError(
@@ -255,6 +260,7 @@ class ByteBuf(ReferenceCounted):
     def set_index(self, reader_index: int, writer_index: int) -> ByteBuf:
         """Set both indexes at once; raises IndexError unless ``0 <= r <= w <= capacity``."""
         self._ensure_accessible()
+        reader_index, writer_index = operator.index(reader_index), operator.index(writer_index)
         if not 0 <= reader_index <= writer_index <= self._cap:
             raise IndexError(
                 f"readerIndex: {reader_index}, writerIndex: {writer_index} "

@@ -296,3 +296,17 @@ def test_allocator_argument_validation():
         Unpooled.buffer(-1)
     with pytest.raises(ValueError, match=r"initialCapacity: 11 \(expected: not greater than maxCapacity\(10\)"):
         Unpooled.direct_buffer(11, 10)
+
+
+def test_indexes_must_be_whole_numbers(new_buffer):
+    buf = new_buffer(8)
+    buf.writer_index = 4
+    with pytest.raises(TypeError):
+        buf.reader_index = 0.5
+    with pytest.raises(TypeError):
+        buf.writer_index = 2.0
+    with pytest.raises(TypeError):
+        buf.set_index(0.5, 1)
+    assert (buf.reader_index, buf.writer_index) == (0, 4)
+    buf.reader_index = True  # an int subclass, as operator.index allows
+    assert buf.reader_index == 1 and type(buf.reader_index) is int
