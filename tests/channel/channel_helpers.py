@@ -14,6 +14,17 @@ def buf(data: bytes):
     return b
 
 
+def drain(read) -> List[bytes]:
+    """Everything ``read`` (``ch.read_inbound`` or ``ch.read_outbound``) returns, as bytes, each released."""
+    out = []
+    while True:
+        msg = read()
+        if msg is None:
+            return out
+        out.append(bytes(msg))
+        msg.release()
+
+
 class Recorder(ChannelInboundHandlerAdapter):
     """Records every inbound event by name, then passes it on."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from channel_helpers import buf
+from channel_helpers import buf, drain
 
 from pytest_bufleak import ByteBuf
 from pytest_bufleak.channel import (
@@ -16,16 +16,6 @@ from pytest_bufleak.channel import (
 )
 
 DATA = bytes(range(256)) * 100  # 25600 bytes
-
-
-def read_all(ch):
-    out = []
-    while True:
-        msg = ch.read_outbound()
-        if msg is None:
-            return out
-        out.append(bytes(msg))
-        msg.release()
 
 
 def test_chunked_stream_reads_chunks_and_closes():
@@ -51,7 +41,7 @@ def test_stream_written_in_chunks_and_promise_completes():
     src = io.BytesIO(DATA)
     promise = ch.write_and_flush(ChunkedStream(src, chunk_size=8192))
     ch.check_exception()
-    chunks = read_all(ch)
+    chunks = drain(ch.read_outbound)
     assert [len(c) for c in chunks] == [8192, 8192, 8192, 1024]
     assert b"".join(chunks) == DATA
     assert promise.is_success() and src.closed
@@ -65,7 +55,7 @@ def test_other_messages_keep_their_order():
     ch.write(ChunkedStream(io.BytesIO(b"middle"), chunk_size=4))
     ch.write(last)
     ch.flush()
-    assert read_all(ch) == [b"<", b"midd", b"le", b">"]
+    assert drain(ch.read_outbound) == [b"<", b"midd", b"le", b">"]
     assert not ch.finish()
 
 
@@ -125,7 +115,7 @@ def test_failing_input_fails_only_its_write():
     assert isinstance(promise.cause(), OSError)
     after = ch.write_and_flush(buf(b"still works"))
     assert after.is_success()
-    assert read_all(ch) == [b"still works"]
+    assert drain(ch.read_outbound) == [b"still works"]
     assert not ch.finish()
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from channel_helpers import buf
+from channel_helpers import buf, drain
 
 from pytest_bufleak.channel import (
     CorruptedFrameException,
@@ -35,28 +35,18 @@ HELLO = b"HELLO, WORLD"
 def test_netty_javadoc_examples(args, before, after):
     ch = EmbeddedChannel(LengthFieldBasedFrameDecoder(1024, *args))
     assert ch.write_inbound(buf(before + before + before[:3]))  # two frames and the start of a third
-    assert frames(ch) == [after, after]
+    assert drain(ch.read_inbound) == [after, after]
     for i in range(3, len(before)):  # the rest of the third, byte by byte
         assert ch.write_inbound(buf(before[i:i + 1])) == (i == len(before) - 1)
-    assert frames(ch) == [after]
+    assert drain(ch.read_inbound) == [after]
     assert not ch.finish()
-
-
-def frames(ch):
-    out = []
-    while True:
-        msg = ch.read_inbound()
-        if msg is None:
-            return out
-        out.append(bytes(msg))
-        msg.release()
 
 
 def test_strips_header_and_decodes_split_frames():
     ch = EmbeddedChannel(LengthFieldBasedFrameDecoder(1024, 0, 2, 0, 2))
     assert not ch.write_inbound(buf(b"\x00\x05he"))
     assert ch.write_inbound(buf(b"llo\x00\x01!\x00"))
-    assert frames(ch) == [b"hello", b"!"]
+    assert drain(ch.read_inbound) == [b"hello", b"!"]
     assert not ch.finish()  # a lone length byte is dropped with the cumulation
 
 
@@ -64,14 +54,14 @@ def test_keeps_header_and_applies_adjustment():
     # The length counts the whole frame, header included (adjustment -2).
     ch = EmbeddedChannel(LengthFieldBasedFrameDecoder(1024, 0, 2, -2, 0))
     assert ch.write_inbound(buf(b"\x00\x05abc"))
-    assert frames(ch) == [b"\x00\x05abc"]
+    assert drain(ch.read_inbound) == [b"\x00\x05abc"]
     assert not ch.finish()
 
 
 def test_offset_and_little_endian():
     ch = EmbeddedChannel(LengthFieldBasedFrameDecoder(1024, 1, 4, 0, 5, byte_order="little"))
     assert ch.write_inbound(buf(b"\xca\x03\x00\x00\x00xyz"))
-    assert frames(ch) == [b"xyz"]
+    assert drain(ch.read_inbound) == [b"xyz"]
     assert not ch.finish()
 
 
@@ -79,7 +69,7 @@ def test_offset_and_little_endian():
 def test_every_length_field_width(width):
     ch = EmbeddedChannel(LengthFieldBasedFrameDecoder(1024, 0, width, 0, width))
     assert ch.write_inbound(buf((4).to_bytes(width, "big") + b"data"))
-    assert frames(ch) == [b"data"]
+    assert drain(ch.read_inbound) == [b"data"]
     assert not ch.finish()
 
 
@@ -91,7 +81,7 @@ def test_discard_too_long_frame_fail_fast():
         ch.write_inbound(data)
     assert data.ref_cnt() == 0  # fully skipped, so released
     assert ch.write_inbound(buf(b"a" * 12 + b"\x00\x00\x00\x01" + b"b"))
-    assert frames(ch) == [b"\x00\x00\x00\x01b"]
+    assert drain(ch.read_inbound) == [b"\x00\x00\x00\x01b"]
     assert not ch.finish()
 
 
@@ -101,9 +91,9 @@ def test_discard_too_long_frame_not_fail_fast():
     ch.write_inbound(buf(b"\x00\x00\x00\x20" + b"a" * 20))
     with pytest.raises(TooLongFrameException, match="exceeds 16: 36 - discarded"):
         ch.write_inbound(buf(b"a" * 12 + b"\x00\x00\x00\x01b"))
-    assert frames(ch) == []  # the error stopped this read; the next frame waits in the cumulation
+    assert drain(ch.read_inbound) == []  # the error stopped this read; the next frame waits in the cumulation
     assert ch.finish()
-    assert frames(ch) == [b"\x00\x00\x00\x01b"]
+    assert drain(ch.read_inbound) == [b"\x00\x00\x00\x01b"]
 
 
 def test_too_long_frame_already_complete_is_skipped():
@@ -113,7 +103,7 @@ def test_too_long_frame_already_complete_is_skipped():
         ch.write_inbound(data)
     # The skipped frame is gone; the next one waits in the cumulation and decodes on the next read.
     assert ch.write_inbound(buf(b"\x01m"))
-    assert frames(ch) == [b"k", b"m"]
+    assert drain(ch.read_inbound) == [b"k", b"m"]
     assert not ch.finish()
     assert data.ref_cnt() == 0
 
@@ -180,7 +170,7 @@ def test_prepender_round_trip():
     assert not out.finish()
     decoder = EmbeddedChannel(LengthFieldBasedFrameDecoder(64, 0, 2, 0, 2))
     assert decoder.write_inbound(buf(wire))
-    assert frames(decoder) == [b"payload"]
+    assert drain(decoder.read_inbound) == [b"payload"]
     assert not decoder.finish()
 
 
