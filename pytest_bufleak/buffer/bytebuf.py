@@ -762,7 +762,7 @@ class ByteBuf(ReferenceCounted):
 
     def _poison(self) -> None:
         """Make every fast path of this handle fail its bounds check, and drop the memory."""
-        self._mem = memory.FREED
+        self._mem = _FREED
         self._cap = -2  # below the writer index, so that even writing nothing takes the slow path
         self._widx = -1
         self._ridx = 0
