@@ -1,203 +1,171 @@
 """Typed get/set/read/write methods, generated once per type and byte order.
 
-Each method is a flat closure over a precompiled ``struct.Struct``: one bounds comparison on the
-fast path, no per-call allocation. Everything unusual (a released buffer, a bad index, growth)
-goes to the buffer's slow-path helpers, which raise before any index or byte changes.
+Each method is a flat closure over a precompiled ``struct.Struct``: on the fast path, one type check
+and one bounds comparison per argument, no per-call allocation. Anything unusual (an argument that is
+not a plain ``int``/``float`` in range, a released buffer, a bad index, growth) goes to a slow path
+that converts the argument or raises *before* any index or byte changes, and then runs the fast path
+again. Reads take the memory first and check that the buffer is still live after reading it, so a
+handle released meanwhile (by another thread) raises instead of returning bytes of the memory's next
+owner. How values are narrowed is the table in the README ("Values and narrowing").
 """
 from __future__ import annotations
 
 import struct
 from typing import Any, Callable, NamedTuple, Optional
 
+from .args import int_arg, real_arg
+
+#: The values a 32-bit field accepts, signed or unsigned: also what the narrowing types accept
+#: (Netty's ``writeByte(int)``, ``writeShort(int)``, ``writeMedium(int)`` keep the low bits of a Java int).
+INT32 = (-(1 << 31), (1 << 32) - 1)
+INT64 = (-(1 << 63), (1 << 64) - 1)
+
 
 class _Type(NamedTuple):
     name: str
     size: int
     read_format: Optional[str]  # None: a 3-byte medium or a boolean, coded by hand
-    write_format: Optional[str]
-    policy: str  # how a written value is narrowed: "mask", "wide", "float", "medium", "boolean"
+    write_format: Optional[str]  # None: a medium; "f"/"d": a float, stored as it is; else masked
     signed: bool = True
 
 
 _TYPES = (
-    _Type("byte", 1, "b", "B", "mask"),
-    _Type("unsigned_byte", 1, "B", "B", "mask"),
-    _Type("boolean", 1, None, None, "boolean"),
-    _Type("short", 2, "h", "H", "mask"),
-    _Type("unsigned_short", 2, "H", "H", "mask"),
-    _Type("medium", 3, None, None, "medium", True),
-    _Type("unsigned_medium", 3, None, None, "medium", False),
-    _Type("int", 4, "i", "i", "wide"),
-    _Type("unsigned_int", 4, "I", "i", "wide"),
-    _Type("long", 8, "q", "q", "wide"),
-    _Type("float", 4, "f", "f", "float"),
-    _Type("double", 8, "d", "d", "float"),
+    _Type("byte", 1, "b", "B"),
+    _Type("unsigned_byte", 1, "B", "B"),
+    _Type("boolean", 1, None, "B"),
+    _Type("short", 2, "h", "H"),
+    _Type("unsigned_short", 2, "H", "H"),
+    _Type("medium", 3, None, None, True),
+    _Type("unsigned_medium", 3, None, None, False),
+    _Type("int", 4, "i", "I"),
+    _Type("unsigned_int", 4, "I", "I"),
+    _Type("long", 8, "q", "Q"),
+    _Type("float", 4, "f", "f"),
+    _Type("double", 8, "d", "d"),
 )
 
 
-def _wide_packer(name: str, size: int, order: str) -> Callable[[Any, int, int], None]:
-    """Pack a value outside the signed range: accept the unsigned range too, refuse the rest."""
-    unsigned = struct.Struct(order + {4: "I", 8: "Q"}[size])
-    limit = 1 << (8 * size)
+def _int_coercer(t: _Type, low: int, high: int) -> Callable[[Any], int]:
+    """The slow path of an integer value: within ``low..high`` (else TypeError/ValueError), as its low bits."""
+    mask = (1 << (8 * t.size)) - 1
 
-    def pack_wide(mem: Any, index: int, value: int) -> None:
-        if not isinstance(value, int):
-            raise TypeError(f"{name} value must be an int, not {type(value).__name__}")
-        if not -(limit >> 1) <= value < limit:
-            raise ValueError(f"value {value} does not fit in a {size}-byte {name}")
-        unsigned.pack_into(mem, index, value)
+    def coerce(value: Any) -> int:
+        value = int_arg(value, "value")
+        if not low <= value <= high:
+            raise ValueError(f"value {value} does not fit in a {t.size}-byte {t.name} (expected: {low} <= value <= {high})")
+        return value & mask
 
-    return pack_wide
+    return coerce
 
 
-def _float_refuser(name: str) -> Callable[[Any, int, Any], None]:
-    """The fallback of the float and double writers: say why ``struct`` refused the value, as Python would."""
+def _float_coercer(pack: Callable[[float], bytes]) -> Callable[[Any], float]:
+    def coerce(value: Any) -> float:
+        return real_arg(value, "value", pack)
 
-    def refuse(mem: Any, index: int, value: Any) -> None:
-        if isinstance(value, int):
-            raise OverflowError(f"int {value} is too large for a {name}") from None
-        raise TypeError(f"{name} value must be a real number, not {type(value).__name__}") from None
+    return coerce
 
-    return refuse
+
+def _boolean_coercer(value: Any) -> int:
+    """A boolean is stored as 1 or 0: ``bool`` or an integer (0 is false), nothing else."""
+    return 1 if (value if isinstance(value, bool) else int_arg(value, "value")) else 0
 
 
 def _medium_codec(signed: bool, order: str):
+    """A 3-byte integer: ``decode`` gives a 1-tuple, as ``struct``'s ``unpack_from`` does."""
     byteorder = "big" if order == ">" else "little"
 
-    def decode(mem: Any, index: int) -> int:
-        return int.from_bytes(mem[index:index + 3], byteorder, signed=signed)
+    def decode(mem: Any, index: int) -> tuple:
+        return (int.from_bytes(mem[index:index + 3], byteorder, signed=signed),)
 
     def encode(mem: Any, index: int, value: int) -> None:
-        mem[index:index + 3] = (value & 0xFFFFFF).to_bytes(3, byteorder)
+        mem[index:index + 3] = value.to_bytes(3, byteorder)
 
     return decode, encode
 
 
-def _boolean_codec():
-    def decode(mem: Any, index: int) -> bool:
-        return mem[index] != 0
-
-    def encode(mem: Any, index: int, value: Any) -> None:
-        mem[index] = 1 if value else 0
-
-    return decode, encode
+def _boolean_decode(mem: Any, index: int) -> tuple:
+    return (mem[index] != 0,)
 
 
-def _struct_readers(size: int, unpack_from: Callable):
+def _readers(size: int, decode: Callable[[Any, int], tuple]):
+    """``get(index)`` and ``read()`` over ``decode(mem, index)``, a ``struct`` ``unpack_from`` or alike."""
+
     def get(self, index):
-        if not 0 <= index <= self._cap - size:
-            self._index_error(index, size)
-        return unpack_from(self._mem, index)[0]
+        mem = self._mem  # taken first: if the buffer is freed after this, the bounds check fails
+        if type(index) is not int or not 0 <= index <= self._cap - size:
+            return get(self, self._index_arg(index, size))
+        value = decode(mem, index)[0]
+        if self._cap < 0:  # released while reading: the value may be the next owner's
+            self._ensure_accessible()
+        return value
 
     def read(self):
+        mem = self._mem
         r = self._ridx
         if r + size > self._widx:
             self._readable_error(size)
-        value = unpack_from(self._mem, r)[0]
+        value = decode(mem, r)[0]
+        if self._cap < 0:
+            self._ensure_accessible()
         self._ridx = r + size
         return value
 
     return get, read
 
 
-def _codec_readers(size: int, decode: Callable):
-    def get(self, index):
-        if not 0 <= index <= self._cap - size:
-            self._index_error(index, size)
-        return decode(self._mem, index)
-
-    def read(self):
-        r = self._ridx
-        if r + size > self._widx:
-            self._readable_error(size)
-        value = decode(self._mem, r)
-        self._ridx = r + size
-        return value
-
-    return get, read
-
-
-def _masked_writers(size: int, pack_into: Callable, mask: int):
-    def set_(self, index, value):
-        if not 0 <= index <= self._cap - size:
-            self._index_error(index, size)
-        pack_into(self._mem, index, value & mask)
-        return self
-
-    def write(self, value):
-        w = self._widx
-        if w + size > self._cap:
-            self._grow_for_write(size)
-        pack_into(self._mem, w, value & mask)
-        self._widx = w + size
-        return self
-
-    return set_, write
-
-
-def _guarded_writers(size: int, pack_into: Callable, fallback: Callable):
-    """Writers that try ``pack_into`` and hand what ``struct`` refuses to ``fallback`` (which packs or raises)."""
+def _writers(size: int, store: Callable[[Any, int, Any], None], kind: type, low: Any, high: Any,
+             coerce: Callable[[Any], Any]):
+    """``set(index, value)`` and ``write(value)``: a ``kind`` value within ``low..high`` is stored as it is,
+    anything else goes through ``coerce`` (which raises, or returns what to store) before anything changes."""
 
     def set_(self, index, value):
-        if not 0 <= index <= self._cap - size:
-            self._index_error(index, size)
+        if type(value) is not kind or not low <= value <= high:
+            value = coerce(value)
+        if type(index) is not int or not 0 <= index <= self._cap - size:
+            return set_(self, self._index_arg(index, size), value)
         try:
-            pack_into(self._mem, index, value)
-        except struct.error:
-            fallback(self._mem, index, value)
+            store(self._mem, index, value)
+        except TypeError:
+            self._read_only_error()
         return self
 
     def write(self, value):
+        if type(value) is not kind or not low <= value <= high:
+            value = coerce(value)
         w = self._widx
         if w + size > self._cap:
             self._grow_for_write(size)
         try:
-            pack_into(self._mem, w, value)
-        except struct.error:
-            fallback(self._mem, w, value)
+            store(self._mem, w, value)
+        except TypeError:
+            self._read_only_error()
         self._widx = w + size
         return self
 
     return set_, write
 
 
-def _plain_writers(size: int, pack_into: Callable):
-    def set_(self, index, value):
-        if not 0 <= index <= self._cap - size:
-            self._index_error(index, size)
-        pack_into(self._mem, index, value)
-        return self
-
-    def write(self, value):
-        w = self._widx
-        if w + size > self._cap:
-            self._grow_for_write(size)
-        pack_into(self._mem, w, value)
-        self._widx = w + size
-        return self
-
-    return set_, write
+#: The largest float32 (``struct`` rounds what lies just above it down to it; the slow path checks those).
+_FLOAT32_MAX = struct.unpack(">f", b"\x7f\x7f\xff\xff")[0]
 
 
 def _methods_for(t: _Type, order: str):
     """The get, read, set and write methods of one type in one byte order."""
-    if t.policy == "medium":
-        decode, encode = _medium_codec(t.signed, order)
-        get, read = _codec_readers(t.size, decode)
-        set_, write = _plain_writers(t.size, encode)
-    elif t.policy == "boolean":
-        decode, encode = _boolean_codec()
-        get, read = _codec_readers(t.size, decode)
-        set_, write = _plain_writers(t.size, encode)
+    if t.write_format is None:
+        decode, store = _medium_codec(t.signed, order)
     else:
-        get, read = _struct_readers(t.size, struct.Struct(order + t.read_format).unpack_from)
-        pack_into = struct.Struct(order + t.write_format).pack_into
-        if t.policy == "mask":
-            set_, write = _masked_writers(t.size, pack_into, (1 << (8 * t.size)) - 1)
-        elif t.policy == "wide":
-            set_, write = _guarded_writers(t.size, pack_into, _wide_packer(t.name, t.size, order))
-        else:
-            set_, write = _guarded_writers(t.size, pack_into, _float_refuser(t.name))
+        decode = _boolean_decode if t.read_format is None else struct.Struct(order + t.read_format).unpack_from
+        store = struct.Struct(order + t.write_format).pack_into
+    get, read = _readers(t.size, decode)
+    if t.name == "boolean":
+        set_, write = _writers(t.size, store, int, 0, 1, _boolean_coercer)
+    elif t.write_format in ("f", "d"):
+        limit = _FLOAT32_MAX if t.write_format == "f" else float("inf")
+        codec = struct.Struct(order + t.write_format)
+        set_, write = _writers(t.size, store, float, -limit, limit, _float_coercer(codec.pack))
+    else:
+        low, high = INT64 if t.size == 8 else INT32
+        set_, write = _writers(t.size, store, int, 0, (1 << (8 * t.size)) - 1, _int_coercer(t, low, high))
     return {"get": get, "read": read, "set": set_, "write": write}
 
 

@@ -32,8 +32,8 @@ class ByteBufAllocator(abc.ABC):
 
     def heap_buffer(self, initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
         """A buffer on a ``bytearray``."""
-        if not 0 <= initial_capacity <= max_capacity:
-            check_capacities(initial_capacity, max_capacity)
+        if type(initial_capacity) is not int or type(max_capacity) is not int or not 0 <= initial_capacity <= max_capacity:
+            initial_capacity, max_capacity = check_capacities(initial_capacity, max_capacity)
         buf = self._new_heap_buffer(initial_capacity, max_capacity)
         hook = tracking.hook
         if hook is not None:
@@ -42,8 +42,8 @@ class ByteBufAllocator(abc.ABC):
 
     def direct_buffer(self, initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
         """A buffer on anonymous ``mmap`` memory, outside the Python object heap."""
-        if not 0 <= initial_capacity <= max_capacity:
-            check_capacities(initial_capacity, max_capacity)
+        if type(initial_capacity) is not int or type(max_capacity) is not int or not 0 <= initial_capacity <= max_capacity:
+            initial_capacity, max_capacity = check_capacities(initial_capacity, max_capacity)
         buf = self._new_direct_buffer(initial_capacity, max_capacity)
         hook = tracking.hook
         if hook is not None:

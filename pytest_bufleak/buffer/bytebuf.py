@@ -14,6 +14,7 @@ import weakref
 from typing import Any, Callable, Optional, Union
 
 from . import accessors, memory
+from .args import bytes_arg, encoding_arg, int_arg, optional_int_arg, text_arg
 from .refcount import MAX_REF_CNT, IllegalReferenceCountException, ReferenceCounted, check_positive
 
 BytesLike = Union[bytes, bytearray, memoryview]
@@ -29,8 +30,10 @@ _FREED = memory.FREED
 _ZEROS = memoryview(bytes(64 * 1024))
 _ZEROS_LENGTH = len(_ZEROS)
 
-# The bottom token of a reference count: whoever pops it holds the last reference.
+# The bottom token of a reference count: whoever pops it holds the last reference (the others are None).
 _LAST = object()
+# What release() takes from an empty list of tokens: every count is in _big, or none is left.
+_NONE = object()
 # Guards only the rare paths of reference counting (counts above one per token, the last release).
 _slow_path_lock = threading.Lock()
 # Guards the making and pruning of a buffer's list of views (appends to it need no lock).
@@ -39,6 +42,8 @@ _views_lock = threading.Lock()
 
 def calculate_new_capacity(min_new_capacity: int, max_capacity: int) -> int:
     """Netty's ``calculateNewCapacity``: the next power of two from 64 up to 4 MiB, then 4 MiB steps."""
+    min_new_capacity = int_arg(min_new_capacity, "min_new_capacity")
+    max_capacity = int_arg(max_capacity, "max_capacity")
     if min_new_capacity < 0:
         raise ValueError(f"minNewCapacity: {min_new_capacity} (expected: >= 0)")
     if min_new_capacity > max_capacity:
@@ -57,18 +62,22 @@ def calculate_new_capacity(min_new_capacity: int, max_capacity: int) -> int:
     return min(new_capacity, max_capacity)
 
 
-def check_capacities(initial_capacity: int, max_capacity: int) -> None:
-    """Netty's allocator validation: ValueError naming the bad argument."""
+def check_capacities(initial_capacity: Any, max_capacity: Any) -> tuple:
+    """Netty's allocator validation: the two capacities as ints, or TypeError/ValueError naming the bad one."""
+    initial_capacity = int_arg(initial_capacity, "initial_capacity")
+    max_capacity = int_arg(max_capacity, "max_capacity")
     if initial_capacity < 0:
         raise ValueError(f"initialCapacity: {initial_capacity} (expected: >= 0)")
     if initial_capacity > max_capacity:
         raise ValueError(
             f"initialCapacity: {initial_capacity} (expected: not greater than maxCapacity({max_capacity})"
         )
+    return initial_capacity, max_capacity
 
 
-def byte_value(value: int) -> int:
+def byte_value(value: Any) -> int:
     """A byte given as -128..255, as an unsigned 0..255."""
+    value = int_arg(value, "value")
     if not -128 <= value <= 255:
         raise ValueError(f"byte value out of range: {value}")
     return value & 0xFF
@@ -136,21 +145,42 @@ class ByteBuf(ReferenceCounted):
             raise ValueError(f"length: {length} (expected: >= 0)")
         raise IndexError(f"index: {index}, length: {length} (expected: range(0, {self._cap}))")
 
-    def _check_index(self, index: int, length: int) -> None:
+    def _check_index(self, index: Any, length: Any) -> tuple:
+        """``(index, length)`` as ints within the capacity, or TypeError/ValueError/IndexError."""
+        if type(index) is not int or type(length) is not int:
+            index, length = int_arg(index, "index"), int_arg(length, "length")
         if not (0 <= index and 0 <= length and index + length <= self._cap):
             self._index_error(index, length)
+        return index, length
+
+    def _index_arg(self, index: Any, size: int) -> int:
+        """The slow path of a typed access at ``index``: an int to try again, or the error (after converting)."""
+        if type(index) is int:
+            self._index_error(index, size)
+        return int_arg(index, "index")
 
     def _index_and_length(self, index: Optional[int], length: Optional[int], method: str) -> tuple:
         """``(index, length)`` checked against the capacity; both None means the readable bytes."""
+        index, length = optional_int_arg(index, "index"), optional_int_arg(length, "length")
         self._ensure_accessible()
         if index is None and length is None:
             return self._ridx, self._widx - self._ridx
         if index is None or length is None:
             raise ValueError(f"{method}(index, length) needs both arguments or none")
-        self._check_index(index, length)
-        return index, length
+        return self._check_index(index, length)
 
-    def _readable_error(self, length: int) -> None:
+    def _read_only_error(self) -> None:
+        """A write into read-only memory (a buffer wrapping ``bytes``): Netty's ``ReadOnlyBufferException``."""
+        self._ensure_accessible()
+        raise TypeError(f"read-only buffer (it wraps bytes; wrap a bytearray to write): {self!r}") from None
+
+    def _check_live_after_read(self) -> None:
+        """Raise if the buffer was released while its memory was being read (the bytes may be another owner's)."""
+        if self._cap < 0:
+            self._ensure_accessible()
+
+    def _readable_error(self, length: Any) -> None:
+        length = int_arg(length, "length")
         self._ensure_accessible()
         if length < 0:
             raise ValueError(f"minimumReadableBytes: {length} (expected: >= 0)")
@@ -158,12 +188,16 @@ class ByteBuf(ReferenceCounted):
             f"readerIndex({self._ridx}) + length({length}) exceeds writerIndex({self._widx}): {self!r}"
         )
 
-    def _check_readable(self, length: int) -> None:
+    def _check_readable(self, length: Any) -> int:
+        """``length`` as an int of at most the readable bytes, or the error."""
+        if type(length) is not int:
+            length = int_arg(length, "length")
         if not 0 <= length <= self._widx - self._ridx:
             self._readable_error(length)
+        return length
 
     def _grow_for_write(self, min_writable: int) -> None:
-        """Make room for ``min_writable`` bytes at the writer index, or raise without changing anything."""
+        """Make room for ``min_writable`` bytes (an int) at the writer index, or raise without changing anything."""
         self._ensure_accessible()
         if min_writable < 0:
             raise ValueError(f"minWritableBytes: {min_writable} (expected: >= 0)")
@@ -204,7 +238,7 @@ class ByteBuf(ReferenceCounted):
     @reader_index.setter
     def reader_index(self, value: int) -> None:
         if type(value) is not int:
-            value = operator.index(value)  # TypeError for a float: an index is a whole number
+            value = int_arg(value, "reader_index")  # TypeError for a float or a bool: an index is a whole number
         if not 0 <= value <= self._widx:
             self._ensure_accessible()  # a released buffer has writer index -1 and lands here too
             raise IndexError(f"readerIndex: {value} (expected: 0 <= readerIndex <= writerIndex({self._widx}))")
@@ -220,7 +254,7 @@ class ByteBuf(ReferenceCounted):
     @writer_index.setter
     def writer_index(self, value: int) -> None:
         if type(value) is not int:
-            value = operator.index(value)
+            value = int_arg(value, "writer_index")
         if not self._ridx <= value <= self._cap:
             self._ensure_accessible()  # a released buffer has capacity -2 and lands here too
             raise IndexError(
@@ -237,6 +271,7 @@ class ByteBuf(ReferenceCounted):
 
     @capacity.setter
     def capacity(self, new_capacity: int) -> None:
+        new_capacity = int_arg(new_capacity, "capacity")
         self._ensure_accessible()
         if not 0 <= new_capacity <= self._max_cap:
             raise ValueError(f"newCapacity: {new_capacity} (expected: 0-{self._max_cap})")
@@ -259,8 +294,8 @@ class ByteBuf(ReferenceCounted):
 
     def set_index(self, reader_index: int, writer_index: int) -> ByteBuf:
         """Set both indexes at once; raises IndexError unless ``0 <= r <= w <= capacity``."""
+        reader_index, writer_index = int_arg(reader_index, "reader_index"), int_arg(writer_index, "writer_index")
         self._ensure_accessible()
-        reader_index, writer_index = operator.index(reader_index), operator.index(writer_index)
         if not 0 <= reader_index <= writer_index <= self._cap:
             raise IndexError(
                 f"readerIndex: {reader_index}, writerIndex: {writer_index} "
@@ -289,12 +324,16 @@ class ByteBuf(ReferenceCounted):
 
     def is_readable(self, n: int = 1) -> bool:
         """True when at least ``n`` bytes can be read."""
+        if type(n) is not int:
+            n = int_arg(n, "n")
         if self._cap < 0:
             self._ensure_accessible()
         return self._widx - self._ridx >= n
 
     def is_writable(self, n: int = 1) -> bool:
         """True when ``n`` bytes can be written without growing."""
+        if type(n) is not int:
+            n = int_arg(n, "n")
         if self._cap < 0:
             self._ensure_accessible()
         return self._cap - self._widx >= n
@@ -348,6 +387,7 @@ class ByteBuf(ReferenceCounted):
 
     def ensure_writable(self, min_writable_bytes: int) -> ByteBuf:
         """Grow so that ``min_writable_bytes`` fit, or raise IndexError past ``max_capacity``."""
+        min_writable_bytes = int_arg(min_writable_bytes, "min_writable_bytes")
         self._ensure_accessible()
         if not 0 <= min_writable_bytes <= self._cap - self._widx:
             self._grow_for_write(min_writable_bytes)
@@ -355,12 +395,13 @@ class ByteBuf(ReferenceCounted):
 
     def skip_bytes(self, length: int) -> ByteBuf:
         """Advance the reader index by ``length`` readable bytes."""
-        self._check_readable(length)
+        length = self._check_readable(length)
         self._ridx += length
         return self
 
     def write_zero(self, length: int) -> ByteBuf:
         """Append ``length`` zero bytes."""
+        length = int_arg(length, "length")
         if length == 0:
             self._ensure_accessible()
             return self
@@ -381,10 +422,16 @@ class ByteBuf(ReferenceCounted):
             w = self._widx
             if w + n > self._cap:
                 self._grow_for_write(n)
-            self._mem[w:w + n] = src
+            try:
+                self._mem[w:w + n] = src
+            except TypeError:
+                self._read_only_error()
             self._widx = w + n
             return self
+        if length is not None and type(length) is not int:
+            length = int_arg(length, "length")
         if isinstance(src, ByteBuf):
+            src_mem = src._mem  # taken first: if src is freed after this, its indexes say so
             r = src._ridx
             readable = src._widx - r  # -1 when src was released
             n = readable if length is None else length
@@ -393,13 +440,16 @@ class ByteBuf(ReferenceCounted):
             w = self._widx
             if w + n > self._cap:
                 self._grow_for_write(n)
-            self._mem[w:w + n] = src._mem[r:r + n]
+                src_mem = src._mem  # growth moves src's memory too when src is this buffer or a view of it
+            try:
+                self._mem[w:w + n] = src_mem[r:r + n]
+            except TypeError:
+                self._read_only_error()
+            src._check_live_after_read()  # written past the writer index only: nothing changed if this raises
             self._widx = w + n
             src._ridx = r + n  # only once the bytes are written: a failed write takes nothing from src
             return self
-        if isinstance(src, str):
-            raise TypeError("write_bytes takes bytes-like data or a ByteBuf; encode text with write_char_sequence")
-        data = memoryview(src).cast("B")
+        data = bytes_arg(src, "src")
         if length is not None:
             if not 0 <= length <= data.nbytes:
                 self._source_error(None, length, data.nbytes)
@@ -408,7 +458,10 @@ class ByteBuf(ReferenceCounted):
         w = self._widx
         if w + n > self._cap:
             self._grow_for_write(n)
-        self._mem[w:w + n] = data
+        try:
+            self._mem[w:w + n] = data
+        except TypeError:
+            self._read_only_error()
         self._widx = w + n
         return self
 
@@ -426,68 +479,111 @@ class ByteBuf(ReferenceCounted):
     def set_bytes(self, index: int, src: Union[BytesLike, ByteBuf]) -> ByteBuf:
         """Copy ``src`` to absolute ``index`` (a ByteBuf source gives its readable bytes and advances)."""
         if isinstance(src, ByteBuf):
-            n = src.readable_bytes()
-            self._check_index(index, n)
+            src_mem = src._mem
             r = src._ridx
-            self._mem[index:index + n] = src._mem[r:r + n]
+            n = src._widx - r
+            if n < 0:
+                src._ensure_accessible()
+            index, n = self._check_index(index, n)
+            if src_mem is not src._mem:  # an index's __index__ changed src: start again
+                return self.set_bytes(index, src)
+            try:
+                self._mem[index:index + n] = src_mem[r:r + n]
+            except TypeError:
+                self._read_only_error()
+            src._check_live_after_read()
             src._ridx = r + n
             return self
-        n = src.nbytes if isinstance(src, memoryview) else len(src)
-        self._check_index(index, n)
-        self._mem[index:index + n] = src
+        data = bytes_arg(src, "src")
+        index, n = self._check_index(index, data.nbytes)
+        try:
+            self._mem[index:index + n] = data
+        except TypeError:
+            self._read_only_error()
         return self
 
     def get_bytes(self, index: int, length: int) -> bytes:
         """The ``length`` bytes at absolute ``index``; no index moves."""
-        self._check_index(index, length)
-        return self._mem[index:index + length].tobytes()
+        mem = self._mem
+        index, length = self._check_index(index, length)
+        if mem is not self._mem:  # an argument's __index__ changed the buffer: start again
+            return self.get_bytes(index, length)
+        data = mem[index:index + length].tobytes()
+        self._check_live_after_read()
+        return data
 
     def read_bytes(self, length: int) -> ByteBuf:
         """A new buffer from the same allocator holding the next ``length`` readable bytes (release it)."""
-        self._check_readable(length)
+        length = self._check_readable(length)
         if length == 0:
             from .unpooled import Unpooled  # the empty buffer is a module-level singleton there
 
             return Unpooled.EMPTY_BUFFER
-        out = self._alloc.buffer(length, self._max_cap)
         r = self._ridx
-        out._mem[0:length] = self._mem[r:r + length]
-        out._widx = length
+        out = self._filled(self._alloc.buffer, r, length)
         self._ridx = r + length
+        return out
+
+    def _filled(self, make: Callable[[int, int], ByteBuf], index: int, length: int) -> ByteBuf:
+        """A new buffer from ``make(length, max_capacity)`` holding ``[index, index+length)`` of this one.
+
+        If anything fails after the allocation (this buffer released meanwhile, by another thread or
+        by the allocation's own hooks), the new buffer is released before the error goes up.
+        """
+        mem = self._mem
+        out = make(length, self._max_cap)
+        try:
+            if index + length > self._cap:  # released (or shrunk) since the caller's check
+                self._index_error(index, length)
+            out._mem[0:length] = mem[index:index + length]
+            self._check_live_after_read()
+        except BaseException:
+            out.release()
+            raise
+        out._widx = length
         return out
 
     def read_bytes_into(self, dst: Union[bytearray, memoryview, ByteBuf]) -> ByteBuf:
         """Fill ``dst`` from the readable bytes: all of a bytearray/memoryview, or a ByteBuf's writable bytes."""
         if isinstance(dst, ByteBuf):
-            n = dst.writable_bytes()
-            self._check_readable(n)
+            n = self._check_readable(dst.writable_bytes())
             dst.write_bytes(self, n)
             return self
-        view = memoryview(dst).cast("B")
-        n = view.nbytes
-        self._check_readable(n)
+        if isinstance(dst, (bytes, str)):
+            raise TypeError(f"dst must be writable: a bytearray, a writable memoryview or a ByteBuf, not {type(dst).__name__}")
+        view = bytes_arg(dst, "dst")
+        if view.readonly:
+            raise TypeError("dst must be writable: a bytearray, a writable memoryview or a ByteBuf, not read-only memory")
+        mem = self._mem
+        n = self._check_readable(view.nbytes)
         r = self._ridx
-        view[:] = self._mem[r:r + n]
+        data = mem[r:r + n].tobytes()  # copied out first: a released source leaves dst as it was
+        self._check_live_after_read()
+        view[:] = data
         self._ridx = r + n
         return self
 
     def write_char_sequence(self, text: str, encoding: str = "utf-8") -> int:
         """Append ``text`` encoded with ``encoding``; return the number of bytes written."""
-        data = text.encode(encoding)
+        data = text_arg(text).encode(encoding_arg(encoding))
         self.write_bytes(data)
         return len(data)
 
     def read_char_sequence(self, length: int, encoding: str = "utf-8") -> str:
         """Read ``length`` bytes and decode them with ``encoding``."""
-        self._check_readable(length)
+        encoding_arg(encoding)
+        mem = self._mem
+        length = self._check_readable(length)
         r = self._ridx
-        text = self._mem[r:r + length].tobytes().decode(encoding)
+        data = mem[r:r + length].tobytes()
+        self._check_live_after_read()
+        text = data.decode(encoding)
         self._ridx = r + length
         return text
 
     def to_string(self, encoding: str = "utf-8") -> str:
         """The readable bytes decoded with ``encoding``; no index moves."""
-        return self.__bytes__().decode(encoding)
+        return self.__bytes__().decode(encoding_arg(encoding))
 
     def nio_buffer(self, index: Optional[int] = None, length: Optional[int] = None) -> memoryview:
         """A memoryview sharing this buffer's memory (the readable bytes by default).
@@ -508,34 +604,41 @@ class ByteBuf(ReferenceCounted):
 
         When ``from_index > to_index`` the search runs backwards over ``[to_index, from_index)``, as in Netty.
         """
-        self._ensure_accessible()
+        from_index, to_index = int_arg(from_index, "from_index"), int_arg(to_index, "to_index")
         value = byte_value(value)
+        mem = self._mem
+        self._ensure_accessible()
         if from_index <= to_index:
             from_index = max(from_index, 0)
             if from_index >= to_index or self._cap == 0:
                 return -1
             self._check_index(from_index, to_index - from_index)
-            return memory.find(self._mem, value, from_index, to_index)
-        from_index = min(from_index, self._cap)
-        if from_index < 0 or self._cap == 0:
-            return -1
-        self._check_index(to_index, from_index - to_index)
-        return memory.rfind(self._mem, value, to_index, from_index)
+            found = memory.find(mem, value, from_index, to_index)
+        else:
+            from_index = min(from_index, self._cap)
+            if from_index < 0 or self._cap == 0:
+                return -1
+            self._check_index(to_index, from_index - to_index)
+            found = memory.rfind(mem, value, to_index, from_index)
+        self._check_live_after_read()
+        return found
 
     def bytes_before(self, *args: int) -> int:
         """Bytes before the first ``value``: ``bytes_before(value)``, ``(length, value)`` or ``(index, length, value)``.
 
         Searches the readable bytes by default; returns -1 when the value is not found.
         """
-        self._ensure_accessible()
         if len(args) == 1:
-            index, length, value = self._ridx, self._widx - self._ridx, args[0]
+            value = byte_value(args[0])
+            self._ensure_accessible()
+            index, length = self._ridx, self._widx - self._ridx
         elif len(args) == 2:
-            index, (length, value) = self._ridx, args
-            self._check_readable(length)
+            value = byte_value(args[1])
+            length = self._check_readable(args[0])
+            index = self._ridx
         elif len(args) == 3:
-            index, length, value = args
-            self._check_index(index, length)
+            value = byte_value(args[2])
+            index, length = self._check_index(args[0], args[1])
         else:
             raise TypeError(f"bytes_before takes 1 to 3 arguments ({len(args)} given)")
         end = self.index_of(index, index + length, value)
@@ -545,32 +648,46 @@ class ByteBuf(ReferenceCounted):
         """Feed bytes to ``processor`` until it returns False; return that byte's index, else -1.
 
         ``for_each_byte(processor)`` covers the readable bytes, ``for_each_byte(index, length, processor)``
-        any range. The processor receives each byte as an unsigned int (0..255).
+        any range. The processor receives each byte as an unsigned int (0..255). Each byte is read when
+        its turn comes: if the processor releases the buffer (or shrinks it below the range), the next
+        step raises instead of reading memory the buffer no longer owns.
         """
         index, length, processor = self._each_byte_range(args)
-        mem = self._mem
         for i in range(index, index + length):
-            if not processor(mem[i]):
+            if not processor(self._byte_for_processor(i)):
                 return i
         return -1
 
     def for_each_byte_desc(self, *args: Any) -> int:
         """Like ``for_each_byte`` but from the last byte of the range down to the first."""
         index, length, processor = self._each_byte_range(args)
-        mem = self._mem
         for i in range(index + length - 1, index - 1, -1):
-            if not processor(mem[i]):
+            if not processor(self._byte_for_processor(i)):
                 return i
         return -1
 
+    def _byte_for_processor(self, i: int) -> int:
+        """The byte at ``i``, read afresh between two call-outs to a processor that may change the buffer."""
+        mem = self._mem
+        if not 0 <= i < self._cap:
+            self._index_error(i, 1)
+        b = mem[i]
+        self._check_live_after_read()
+        return b
+
     def _each_byte_range(self, args: tuple) -> tuple:
-        self._ensure_accessible()
         if len(args) == 1:
-            return self._ridx, self._widx - self._ridx, args[0]
-        if len(args) == 3:
-            self._check_index(args[0], args[1])
-            return args
-        raise TypeError(f"expected (processor) or (index, length, processor), got {len(args)} arguments")
+            processor = args[0]
+            self._ensure_accessible()
+            index, length = self._ridx, self._widx - self._ridx
+        elif len(args) == 3:
+            processor = args[2]
+            index, length = self._check_index(args[0], args[1])
+        else:
+            raise TypeError(f"expected (processor) or (index, length, processor), got {len(args)} arguments")
+        if not callable(processor):
+            raise TypeError(f"processor must be callable (byte -> bool), not {type(processor).__name__}")
+        return index, length, processor
 
     # ------------------------------------------------------------------ derived buffers
 
@@ -590,37 +707,36 @@ class ByteBuf(ReferenceCounted):
 
     def read_slice(self, length: int) -> ByteBuf:
         """A slice of the next ``length`` readable bytes; the reader index advances past them."""
-        self._check_readable(length)
+        length = self._check_readable(length)
         sliced = self.slice(self._ridx, length)
         self._ridx += length
         return sliced
 
+    # The retained forms check their arguments and retain before making the view, which then cannot
+    # fail: a call that raises has retained nothing and moved no index.
+
     def retained_duplicate(self) -> ByteBuf:
         """``duplicate()`` that also retains: release the duplicate when done with it."""
-        dup = self.duplicate()
+        self._ensure_accessible()
         self.retain()
-        return dup
+        return self.duplicate()
 
     def retained_slice(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
         """``slice()`` that also retains: release the slice when done with it."""
-        sliced = self.slice(index, length)
+        index, length = self._index_and_length(index, length, "retained_slice")
         self.retain()
-        return sliced
+        return self.slice(index, length)
 
     def read_retained_slice(self, length: int) -> ByteBuf:
         """``read_slice()`` that also retains: release the slice when done with it."""
-        sliced = self.read_slice(length)
+        length = self._check_readable(length)
         self.retain()
-        return sliced
+        return self.read_slice(length)
 
     def copy(self, index: Optional[int] = None, length: Optional[int] = None) -> ByteBuf:
         """Independent memory holding ``[index, index+length)`` (the readable bytes by default); count 1."""
         index, length = self._index_and_length(index, length, "copy")
-        make = self._alloc.direct_buffer if self.is_direct() else self._alloc.heap_buffer
-        out = make(length, self._max_cap)
-        out._mem[0:length] = self._mem[index:index + length]
-        out._widx = length
-        return out
+        return self._filled(self._alloc.direct_buffer if self.is_direct() else self._alloc.heap_buffer, index, length)
 
     def _register_derived(self, derived: ByteBuf) -> None:
         """Remember a view so that freeing or moving this buffer's memory reaches it.
@@ -665,7 +781,7 @@ class ByteBuf(ReferenceCounted):
     def retain(self, n: int = 1) -> ByteBuf:
         """Add ``n`` references; raises past 2**31-1 or on a freed buffer. Returns self."""
         refs = self._refs
-        if n == 1 and refs and not self._big:
+        if n == 1 and type(n) is int and refs and not self._big:
             refs.append(None)
         else:
             self._retain_slow(n)
@@ -687,24 +803,23 @@ class ByteBuf(ReferenceCounted):
     def release(self, n: int = 1) -> bool:
         """Drop ``n`` references; True when the count reached 0 and the memory was freed."""
         # A release that frees the buffer records no access: the record is dropped with the buffer.
-        if n == 1:
+        if n == 1 and type(n) is int:
             try:
                 token = self._refs.pop()
             except IndexError:
-                free = self._release_slow(1, popped_last=False)
-            else:
-                if token is not _LAST:
-                    leak = self._leak
-                    if leak is not None:
-                        leak.record(None)
-                    return False
-                if not self._big:
-                    # The bottom token and no counts held in _big: this was the last reference, and no
-                    # legitimate owner is left to race with, so the buffer is freed without the lock.
-                    self._freed = True
-                    self._free()
-                    return True
-                free = self._release_slow(1, popped_last=True)
+                token = _NONE  # the error is raised below, outside this handler: "pop from empty list" is no cause
+            if token is None:
+                leak = self._leak
+                if leak is not None:
+                    leak.record(None)
+                return False
+            if token is _LAST and not self._big:
+                # The bottom token and no counts held in _big: this was the last reference, and no
+                # legitimate owner is left to race with, so the buffer is freed without the lock.
+                self._freed = True
+                self._free()
+                return True
+            free = self._release_slow(1, popped_last=token is _LAST)
         else:
             free = self._release_slow(check_positive(n, "decrement"), popped_last=False)
         if free:
@@ -761,10 +876,13 @@ class ByteBuf(ReferenceCounted):
             leak.close()
 
     def _poison(self) -> None:
-        """Make every fast path of this handle fail its bounds check, and drop the memory."""
-        self._mem = _FREED
+        """Make every fast path of this handle fail its bounds check, then drop the memory.
+
+        In that order: a reader that took the memory before it was dropped finds the bounds closed.
+        """
         self._cap = -2  # below the writer index, so that even writing nothing takes the slow path
         self._widx = -1
+        self._mem = _FREED
         self._ridx = 0
 
     # ------------------------------------------------------------------ Python protocols

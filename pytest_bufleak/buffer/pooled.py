@@ -16,6 +16,7 @@ from typing import Callable, List, Optional, Tuple
 
 from . import tracking
 from .allocator import ByteBufAllocator
+from .args import int_arg
 from .bytebuf import DEFAULT_MAX_CAPACITY, ByteBuf
 from .pool.arena import LENGTH, SIZE_IDX, VIEW, PoolArena, Region
 from .pool.size_classes import SizeClasses
@@ -160,6 +161,8 @@ class ReadBufferCache:
 
     def buffer(self, capacity: int) -> ByteBuf:
         """A direct buffer of ``capacity`` bytes (``alloc.io_buffer(capacity)``); call it on this cache's thread."""
+        if type(capacity) is not int:
+            capacity = int_arg(capacity, "capacity")
         region = self.spare
         if region is not None:
             self.spare = None
@@ -195,14 +198,15 @@ def _bad(python_name: str, netty_name: str, value: object, expected: str) -> Val
 
 
 def _validate(page_size: int, max_order: int, counts: dict) -> None:
+    """Netty's checks of the constructor's arguments (already ints)."""
     for (python_name, netty_name), value in counts.items():
-        if not isinstance(value, int) or value < 0:
+        if value < 0:
             raise _bad(python_name, netty_name, value, ">= 0")
-    if not isinstance(page_size, int) or page_size <= 0 or page_size & (page_size - 1):
+    if page_size <= 0 or page_size & (page_size - 1):
         raise _bad("page_size", "pageSize", page_size, "power of 2")
     if page_size < MIN_PAGE_SIZE:
         raise _bad("page_size", "pageSize", page_size, f">= {MIN_PAGE_SIZE}")
-    if not isinstance(max_order, int) or not 0 <= max_order <= 14:
+    if not 0 <= max_order <= 14:
         raise _bad("max_order", "maxOrder", max_order, "0-14")
     if page_size << max_order > MAX_CHUNK_SIZE:
         raise ValueError(f"pageSize ({page_size}) << maxOrder ({max_order}) must not exceed {MAX_CHUNK_SIZE} "
@@ -231,8 +235,14 @@ class PooledByteBufAllocator(ByteBufAllocator):
                  max_empty_chunks: int = 16) -> None:
         super().__init__(prefer_direct)
         default_arenas = 2 * (os.cpu_count() or 1)
-        n_heap_arenas = default_arenas if n_heap_arenas is None else n_heap_arenas
-        n_direct_arenas = default_arenas if n_direct_arenas is None else n_direct_arenas
+        n_heap_arenas = default_arenas if n_heap_arenas is None else int_arg(n_heap_arenas, "n_heap_arenas")
+        n_direct_arenas = default_arenas if n_direct_arenas is None else int_arg(n_direct_arenas, "n_direct_arenas")
+        page_size, max_order = int_arg(page_size, "page_size"), int_arg(max_order, "max_order")
+        small_cache_size = int_arg(small_cache_size, "small_cache_size")
+        normal_cache_size = int_arg(normal_cache_size, "normal_cache_size")
+        max_cached_buffer_capacity = int_arg(max_cached_buffer_capacity, "max_cached_buffer_capacity")
+        cache_trim_interval = int_arg(cache_trim_interval, "cache_trim_interval")
+        max_empty_chunks = int_arg(max_empty_chunks, "max_empty_chunks")
         _validate(page_size, max_order, {
             ("n_heap_arenas", "nHeapArena"): n_heap_arenas, ("n_direct_arenas", "nDirectArena"): n_direct_arenas,
             ("small_cache_size", "smallCacheSize"): small_cache_size,
@@ -240,7 +250,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
             ("max_cached_buffer_capacity", "maxCachedBufferCapacity"): max_cached_buffer_capacity,
             ("max_empty_chunks", "maxEmptyChunks"): max_empty_chunks,
         })
-        if not isinstance(cache_trim_interval, int) or cache_trim_interval < 1:
+        if cache_trim_interval < 1:
             raise _bad("cache_trim_interval", "cacheTrimInterval", cache_trim_interval, "> 0")
         chunk_size = page_size << max_order
         sc = self._size_classes = SizeClasses(page_size, page_size.bit_length() - 1, chunk_size)

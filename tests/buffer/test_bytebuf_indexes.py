@@ -298,6 +298,16 @@ def test_allocator_argument_validation():
         Unpooled.direct_buffer(11, 10)
 
 
+class Index:
+    """An integer that is not an int (as a NumPy integer): ``operator.index`` accepts it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+
 def test_indexes_must_be_whole_numbers(new_buffer):
     buf = new_buffer(8)
     buf.writer_index = 4
@@ -307,6 +317,8 @@ def test_indexes_must_be_whole_numbers(new_buffer):
         buf.writer_index = 2.0
     with pytest.raises(TypeError):
         buf.set_index(0.5, 1)
+    with pytest.raises(TypeError, match="reader_index must be an int, not bool"):
+        buf.reader_index = True  # a flag is no index, though bool subclasses int
     assert (buf.reader_index, buf.writer_index) == (0, 4)
-    buf.reader_index = True  # an int subclass, as operator.index allows
+    buf.reader_index = Index(1)  # anything operator.index accepts, stored as a plain int
     assert buf.reader_index == 1 and type(buf.reader_index) is int
