@@ -15,7 +15,9 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
-from .leak import Leak, LeakLevel, LeakTracker, ResourceLeakDetector, format_leaks, track_leaks
+from . import markers
+from .leak import Leak, LeakLevel, LeakTracker, ResourceLeakDetector, format_leaks, format_over_releases, track_leaks
+from .leak.report import MAX_SHOWN, group, leak_key
 from .markers import add_ini_keys
 
 LEVELS = ("paranoid", "advanced", "simple")
@@ -51,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
         report_path = os.path.abspath(report_path)
         if not os.path.isdir(os.path.dirname(report_path)):
             raise pytest.UsageError(f"--bufleak-report: directory {os.path.dirname(report_path)!r} does not exist")
+    if not config.pluginmanager.has_plugin("bufleak_markers"):
+        markers.pytest_configure(config)  # -p no:bufleak_markers: --strict-markers must still know them
     if enabled:
         session = BufleakSession(config, level, report_path)
         config.stash[_SESSION] = session
@@ -123,15 +127,32 @@ class BufleakSession:
         self.sections: Dict[str, str] = {}  # leak reports of a teardown that failed on its own
         self.teardowns: Dict[Any, Any] = {}  # wider-scoped fixtures being torn down -> their activation
         self.reported: List[Tuple[str, List[dict]]] = []
+        self.leak_failures: Set[str] = set()  # teardowns failed by a leak: an error even in an xfail test
+        self.seen: Set[Tuple[Any, ...]] = set()  # wider-scoped leaks already reported by another xdist worker
         self.previous_level = ResourceLeakDetector.get_level()
         ResourceLeakDetector.set_level(level)
 
     def tracker(self, node: Any, scope: str) -> LeakTracker:
-        """The tracker of ``node`` (made on first use)."""
+        """The tracker of ``node`` (made on first use); a test's can hand buffers over to its wider scopes."""
         entry = self.trackers.get(node)
         if entry is None:
-            entry = self.trackers[node] = (scope, LeakTracker(node.nodeid or "session", self.root))
+            tracker = LeakTracker(node.nodeid or "session", self.root)
+            if scope == "function":
+                tracker.scopes = functools.partial(self._scope_tracker, node)
+            entry = self.trackers[node] = (scope, tracker)
         return entry[1]
+
+    def _scope_tracker(self, item: pytest.Item, scope: str) -> LeakTracker:
+        """The tracker of ``item``'s enclosing ``scope`` (``bufleak.hand_over(buf, scope=...)``)."""
+        kinds = {"class": pytest.Class, "module": pytest.Module, "package": pytest.Package, "session": pytest.Session}
+        if scope not in kinds:
+            raise ValueError(f"hand_over: unknown scope {scope!r} (expected one of: {', '.join(kinds)})")
+        node = item.getparent(kinds[scope])
+        if node is None and scope == "package":  # no package: pytest runs package fixtures at session scope
+            node, scope = item.session, "session"
+        if node is None:
+            raise ValueError(f"hand_over(scope={scope!r}): {item.nodeid} is not in a {scope}")
+        return self.tracker(node, scope)
 
     def pytest_report_header(self) -> str:
         return f"bufleak: on, level {self.level.name.lower()}"
@@ -188,6 +209,7 @@ class BufleakSession:
             raise
         message = self._check_ended_scopes(item, nextitem, teardown_failed=False)
         if message:
+            self.leak_failures.add(item.nodeid)
             pytest.fail(message, pytrace=False)
         return result
 
@@ -204,9 +226,9 @@ class BufleakSession:
                 continue
             scope, tracker = self.trackers.pop(node)
             tracker.close()
-            leaks = tracker.leaks()
+            leaks, over_released = tracker.leaks(), list(tracker.over_released)
             tracker.clear()
-            if not leaks or node.get_closest_marker("no_bufleak") is not None:
+            if not (leaks or over_released) or node.get_closest_marker("no_bufleak") is not None:
                 continue
             if node is item:
                 owner = "test " + node.nodeid
@@ -220,23 +242,37 @@ class BufleakSession:
             own = [leak for leak in leaks if leak.origin is None]
             allow = _allowance(node)
             if node is item and (teardown_failed or item.nodeid in self.failed):
-                own = []  # the test already failed: no second report
+                own = over_released = []  # the test already failed: no second report
             elif len(own) <= allow:
                 own = []
             reported = list(own)
             if own:
                 allowed = f" (allowed {allow})" if allow else ""
-                messages.append("bufleak: " + format_leaks(own, self.root, owner + allowed))
+                messages.append("bufleak: " + format_leaks(own, self.root, owner + allowed, full_list=self._full_list()))
             for origin, found in late.items():
                 where = f"{origin} (from a task or thread it left running, found at the end of {owner})"
-                messages.append("bufleak: " + format_leaks(found, self.root, where))
+                messages.append("bufleak: " + format_leaks(found, self.root, where, full_list=self._full_list()))
                 reported += found
-            for leak in reported:
-                leaks_json.append(dict(leak.to_json(self.root), scope=scope, owner=node.nodeid))
-                item.user_properties.append(("bufleak", f"{leak.summary(self.root)} ({scope} scope)"))
+            if over_released:
+                messages.append("bufleak: " + format_over_releases(over_released, self.root, owner,
+                                                                   full_list=self._full_list()))
+            where = dict(scope=scope, owner=node.nodeid)
+            leaks_json += [dict(leak.to_json(self.root), **where) for leak in reported]
+            leaks_json += [dict(over.to_json(self.root), over_release=True, **where) for over in over_released]
+            for leak, count in group(reported, lambda leak: leak_key(leak, self.root)):
+                times = f" x{count}" if count > 1 else ""
+                item.user_properties.append(("bufleak", f"{leak.summary(self.root)} ({scope} scope){times}"))
+            for over in over_released:
+                item.user_properties.append(("bufleak", f"over-release: {over.summary(self.root)} ({scope} scope)"))
         if leaks_json:
             self.found[item.nodeid] = leaks_json
         return "\n\n".join(messages)
+
+    def _full_list(self) -> str:
+        """Where a capped report's full list is: the JSON report, or how to get one."""
+        if self.report_path is not None:
+            return f"; the full list is in {self.report_path}"
+        return "; run with --bufleak-report=PATH for the full list"
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -245,6 +281,12 @@ class BufleakSession:
             if report.failed or (report.skipped and hasattr(report, "wasxfail")):
                 self.failed.add(report.nodeid)
             return
+        if report.nodeid in self.leak_failures:
+            # pytest's xfail handling turned the leak into an "XFAIL at teardown": a leak fails the run.
+            self.leak_failures.discard(report.nodeid)
+            report.outcome = "failed"
+            if hasattr(report, "wasxfail"):
+                del report.wasxfail
         section = self.sections.pop(report.nodeid, None)
         if section:
             report.sections.append(("bufleak", section))
@@ -252,8 +294,20 @@ class BufleakSession:
         if leaks:
             report.bufleak = leaks
         leaks = getattr(report, "bufleak", None)  # under xdist, the controller gets it from a worker
+        if leaks and hasattr(report, "node"):  # from a worker: each worker sets up its own wider fixtures
+            leaks = [leak for leak in leaks if self._first_report_of(leak)]
         if leaks:
             self.reported.append((report.nodeid, leaks))
+
+    def _first_report_of(self, leak: dict) -> bool:
+        """False for a wider-scoped leak that another xdist worker already reported (same fixture, site, records)."""
+        if leak["scope"] == "function":
+            return True
+        key = (leak["owner"], leak["scope"], leak["repr"], leak.get("site"), json.dumps(leak.get("records")))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.reported:
@@ -262,11 +316,12 @@ class BufleakSession:
         terminalreporter.section(f"bufleak: {count} leaked buffer{'s' if count != 1 else ''}", sep="=", red=True)
         for nodeid, leaks in self.reported:
             terminalreporter.line(nodeid)
-            for leak in leaks:
-                where = "" if leak["scope"] == "function" else f" ({leak['scope']} scope)"
-                if leak.get("origin"):
-                    where += f" (after {leak['origin']} had ended)"
-                terminalreporter.line(f"    {leak['repr']} allocated at {leak['site']}{where}")
+            lines = group([_summary_line(leak) for leak in leaks], lambda line: line)
+            for line, times in lines[:MAX_SHOWN]:
+                terminalreporter.line(f"    {line}" + (f" (x{times})" if times > 1 else ""))
+            if len(lines) > MAX_SHOWN:
+                hidden = sum(times for _, times in lines[MAX_SHOWN:])
+                terminalreporter.line(f"    ... and {hidden} more{self._full_list()}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for _, tracker in self.trackers.values():  # scopes an interrupted run never finished
@@ -283,3 +338,14 @@ class BufleakSession:
     def pytest_unconfigure(self) -> None:
         ResourceLeakDetector.set_level(self.previous_level)
         del self.config.stash[_SESSION]
+
+
+def _summary_line(leak: dict) -> str:
+    """One line of the terminal summary for a leak (or over-release) from a JSON report entry."""
+    where = "" if leak["scope"] == "function" else f" ({leak['scope']} scope)"
+    if leak.get("over_release"):
+        released, freed = leak["released"]["frames"], (leak["freed"] or {}).get("frames") or ["<unknown>"]
+        return f"{leak['repr']} over-released at {released[0] if released else '<unknown>'}, freed at {freed[0]}{where}"
+    if leak.get("origin"):
+        where += f" (after {leak['origin']} had ended)"
+    return f"{leak['repr']} allocated at {leak['site']}{where}"

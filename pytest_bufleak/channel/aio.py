@@ -30,8 +30,9 @@ from typing import Any, Callable, List, Optional, Set, Tuple, Union
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.pooled import ReadBufferCache
-from ..buffer.refcount import ReferenceCountUtil
+from ..buffer.refcount import IllegalReferenceCountException, ReferenceCountUtil
 from ..leak import detector as _leak_detector
+from ..leak.overrelease import report as report_over_release
 from .channel import (
     BYTEBUF_PASSING_FILTERS,
     WRITABILITY_PENDING_BYTES,
@@ -191,8 +192,10 @@ class AioSocketChannel(Channel):
             if type(msg) is not bytes:
                 try:
                     msg.release()
-                except Exception:  # noqa: BLE001 - ReferenceCountUtil.safe_release, inlined
+                except Exception as exc:  # noqa: BLE001 - ReferenceCountUtil.safe_release, inlined
                     logger.warning("Failed to release a message: %r (decrement: %d)", msg, 1, exc_info=True)
+                    if isinstance(exc, IllegalReferenceCountException):
+                        report_over_release(msg, exc, by="the transport, after writing it")
         # The bytes left the outbound buffer: only now may writability flip (and handlers write more).
         pending = outbound._pending = outbound._pending - size
         if outbound._unwritable & WRITABILITY_PENDING_BYTES and pending < outbound._water_mark.low:
@@ -352,6 +355,9 @@ class ChannelProtocol(asyncio.BufferedProtocol):
         # head.fire_channel_read(buf) and head.fire_channel_read_complete(), inlined.
         head = channel._pipeline._head
         ctx = head._n_read
+        leak = buf._leak
+        if leak is not None:  # a leak report names this channel and handler, not asyncio's frames
+            leak.source = (channel, ctx)
         if _leak_detector.keeps_records:
             touch(buf, ctx)
         try:

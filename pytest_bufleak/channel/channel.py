@@ -13,7 +13,8 @@ from typing import Any, Callable, Deque, Optional, Set, Tuple
 
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import ByteBuf
-from ..buffer.refcount import ReferenceCountUtil
+from ..buffer.refcount import IllegalReferenceCountException, ReferenceCountUtil
+from ..leak.overrelease import report as report_over_release
 from .future import ChannelPromise, ClosedChannelException
 from .pipeline import ChannelPipeline
 
@@ -298,7 +299,11 @@ class Channel:
             "Discarded inbound message %r that reached at the tail of the pipeline. "
             "Please check your pipeline configuration.", msg,
         )
-        ReferenceCountUtil.release(msg)
+        try:
+            ReferenceCountUtil.release(msg)
+        except IllegalReferenceCountException as exc:
+            report_over_release(msg, exc, by="the pipeline's tail")
+            raise
 
     def _on_unhandled_exception(self, cause: BaseException) -> None:
         logger.warning(

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Type, Union
 
 from ..buffer.refcount import ReferenceCounted, ReferenceCountUtil
 from ..leak import detector as _leak_detector
+from ..leak.records import HandOver
 from .future import ChannelPromise
 
 logger = logging.getLogger("pytest_bufleak")
@@ -98,7 +99,7 @@ class ChannelHandlerContext:
         self._pipeline = pipeline
         self._channel = pipeline._channel
         self._name = name
-        self._touch_hint = f"'{name}' will handle the message from this point."
+        self._touch_hint = HandOver(f"'{name}' will handle the message from this point.")  # kept in every report
         self._handler = handler
         info = _handler_info(type(handler))
         self._mask = info[0] if mask is None else mask

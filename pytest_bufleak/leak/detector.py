@@ -13,7 +13,7 @@ import os
 import threading
 from contextvars import ContextVar
 from random import random
-from typing import Any, Dict, List, Optional, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Type, Union
 
 from ..buffer import tracking
 from ..buffer.unpooled import UnpooledHeapByteBuf
@@ -62,6 +62,9 @@ owner: ContextVar[Any] = ContextVar("bufleak_owner", default=None)
 active: List[Any] = []
 active_lock = threading.Lock()
 
+#: Called with each over-release report (see ``leak.overrelease``), whoever owns the buffer.
+over_release_listeners: List[Callable[[Any], Any]] = []
+
 _sampled: Dict[LeakRecord, None] = {}
 _reported: set = set()
 _level = LeakLevel.SIMPLE
@@ -106,14 +109,26 @@ def _record_for_active_tracker(buf: Any, ended: Any) -> Optional[LeakRecord]:
     ``ended`` is the owner whose scope has ended (a task, thread or callback it left running), or None
     (a thread with no owner of its own); the buffer is then marked as coming from it.
     """
-    last = active[-1:]  # a slice: another thread may empty the list meanwhile
-    tracker = last[0] if last and not last[0].closed else None
+    tracker = _last_active()
     if tracker is None:
         return None
     record = _record_class(buf, tracker.pool)
     if ended is not None:
         tracker.pool[record] = ended.name or "a track_leaks() block"  # the tracker only found it
     return record
+
+
+def current_tracker() -> Any:
+    """The tracker that owns what is allocated here and now (this context's, else the last activated), or None."""
+    tracker = owner.get()
+    if tracker is not None and not tracker.closed:
+        return tracker
+    return _last_active()
+
+
+def _last_active() -> Any:
+    last = active[-1:]  # a slice: another thread may empty the list meanwhile
+    return last[0] if last and not last[0].closed else None
 
 
 def update_hook() -> None:
@@ -172,6 +187,18 @@ class ResourceLeakDetector:
         if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
             raise ValueError(f"sampling interval must be an int >= 1, got {interval!r}")
         _sample_probability = 1 / interval
+
+    @staticmethod
+    def add_over_release_listener(listener: Callable[[Any], Any]) -> None:
+        """Call ``listener(report)`` for every over-release the runtime catches (a release of a freed buffer
+        in ``safe_release``, an auto-release, the pipeline's tail): an :class:`~pytest_bufleak.leak.OverRelease`
+        with ``.summary()``, ``.report()``. Lets a test runner other than pytest fail on them."""
+        over_release_listeners.append(listener)
+
+    @staticmethod
+    def remove_over_release_listener(listener: Callable[[Any], Any]) -> None:
+        """Stop calling ``listener``; ValueError if it was not added."""
+        over_release_listeners.remove(listener)
 
     @staticmethod
     def report_pending() -> int:

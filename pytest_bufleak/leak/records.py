@@ -6,10 +6,10 @@ weak reference's callback runs inside the garbage collector: it only appends the
 """
 from __future__ import annotations
 
+import sys
 import weakref
 from collections import deque
-from random import getrandbits
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import sites
 from .sites import capture
@@ -19,6 +19,9 @@ collected: deque = deque()
 
 #: Access records kept per buffer before Netty's back-off starts dropping them (0: keep all).
 target_records = 4
+
+#: Hand-over records kept beyond the target before they too are subject to the back-off.
+PINNED_LIMIT = 64
 
 _DOCS = "See https://netty.io/wiki/reference-counted-objects.html for more information."
 GC_HEADLINE = f"LEAK: ByteBuf.release() was not called before it's garbage-collected. {_DOCS}"
@@ -33,14 +36,33 @@ class _BufferRef(weakref.ref):
     __slots__ = ("record",)
 
 
+class HandOver(str):
+    """A ``touch`` hint that records a hand-over (the pipeline's ``'name' will handle the message from
+    this point.``): the access-record back-off never drops it, so a leak's report is the same every run."""
+
+    __slots__ = ()
+
+
+class Pool(dict):
+    """A tracker's records (record -> None, or the name of the ended scope it came from), and the tracker."""
+
+    __slots__ = ("tracker",)
+
+    def __init__(self, tracker: Any) -> None:
+        super().__init__()
+        self.tracker = tracker
+
+
 class LeakRecord:
     """The record of one tracked root buffer: its kind and creation site, owned by a pool (a dict).
 
-    The pool is the tracker the buffer belongs to, or the detector's pool of sampled buffers. The
-    buffer calls :meth:`record` on ``retain``/``release``/``touch`` and :meth:`close` once, when freed.
+    The pool is the tracker's :class:`Pool` the buffer belongs to, or the detector's pool of sampled
+    buffers. The buffer calls :meth:`record` on ``retain``/``release``/``touch`` and :meth:`close`
+    once, when freed; the record then keeps where that happened (:attr:`freed`) for an over-release report.
+    ``source`` is set when the transport allocated the buffer for a read: ``(channel, ctx)``.
     """
 
-    __slots__ = ("_ref", "pool", "kind", "created")
+    __slots__ = ("_ref", "pool", "kind", "created", "freed", "source")
 
     def __init__(self, buf: Any, pool: Dict[LeakRecord, None]) -> None:
         ref = _BufferRef(buf, _on_collect)
@@ -49,15 +71,25 @@ class LeakRecord:
         self.pool = pool
         self.kind = type(buf)
         self.created = capture(skip=2)  # this constructor and the allocation hook
+        self.freed = self.source = None
         pool[self] = None
 
     def record(self, hint: Any) -> None:
         """An access point; only :class:`TracedLeakRecord` (ADVANCED, PARANOID) keeps them."""
 
     def close(self) -> None:
-        """The buffer was freed: forget it, and never report it."""
+        """The buffer was freed: forget it, never report it as a leak, and keep where it was freed.
+
+        The buffer drops its record as it frees; the record re-attaches itself, so that a second
+        release (an over-release) can still name the site of the first.
+        """
+        self.freed = capture(skip=2)  # this method and ByteBuf._free (its caller, release, is walked over)
+        ref = self._ref
         self._ref = None
         self.pool.pop(self, None)
+        buf = None if ref is None else ref()
+        if buf is not None:
+            buf._leak = self
 
     def buffer(self) -> Any:
         """The buffer while it lives, else None."""
@@ -68,39 +100,77 @@ class LeakRecord:
         """The access records ``(hint, site)``, oldest first, and how many were dropped."""
         return [], 0
 
+    def references(self) -> Tuple[List[sites.Site], int]:
+        """Retain sites and release count: only :class:`TracedLeakRecord` counts them."""
+        return [], 0
+
 
 class TracedLeakRecord(LeakRecord):
     """A record that also keeps access records, at most about :data:`target_records` of them.
 
-    As in Netty, once the target is reached each new record replaces the newest one with a
-    probability that doubles with every record past the target, so the oldest records (how the buffer
-    started its life) and the latest one survive.
+    Once the target is reached each new record replaces the newest one, so the oldest records (how the
+    buffer started its life) and the latest one survive, as in Netty; but deterministically (Netty
+    replaces at random), and never a :class:`HandOver` record (up to :data:`PINNED_LIMIT`), so the same
+    leak gives the same report on every run. It also counts references: the sites of ``retain`` calls
+    and the number of releases, from which a report names the line that took a leaked reference.
     """
 
-    __slots__ = ("_traces", "_dropped")  # set by the first record(): most buffers never get one
+    __slots__ = ("_traces", "_dropped", "_retains", "_releases")  # set by the first record()
 
     def record(self, hint: Any) -> None:
         """Keep this access point (``hint`` from ``touch``, None from ``retain``/``release``)."""
-        trace = (hint, capture(skip=2))  # this method and the ByteBuf method that called it
+        site = capture(skip=2)  # this method and the ByteBuf method that called it
+        trace = (hint, site)
         try:
             traces = self._traces
         except AttributeError:
             self._traces = [trace]
-            self._dropped = 0
+            self._dropped = self._releases = 0
+            self._retains = []
+            traces = None
+        if hint is None:
+            self._count_reference(site)
+        if traces is None:
             return
         count = len(traces) + 1  # the creation record counts, as in Netty
         target = target_records
-        if target > 0 and count >= target and getrandbits(min(count - target, 30)):
+        if target > 0 and count >= target and (type(traces[-1][0]) is not HandOver or count >= target + PINNED_LIMIT):
             traces[-1] = trace
             self._dropped += 1
         else:
             traces.append(trace)
+
+    def _count_reference(self, site: sites.Site) -> None:
+        """A retain or a release (which one: the ByteBuf method that called :meth:`record`)."""
+        name = sys._getframe(2).f_code.co_name
+        if name == "retain":
+            retains = self._retains
+            if len(retains) < PINNED_LIMIT:
+                retains.append(site)
+        elif name == "release":
+            self._releases += 1
 
     def traces(self) -> Tuple[List[Tuple[Any, sites.Site]], int]:
         try:
             return list(self._traces), self._dropped
         except AttributeError:
             return [], 0
+
+    def references(self) -> Tuple[List[sites.Site], int]:
+        """The sites of the ``retain`` calls, oldest first, and how many releases did not free the buffer."""
+        try:
+            return list(self._retains), self._releases
+        except AttributeError:
+            return [], 0
+
+
+def record_of(msg: Any) -> Optional[LeakRecord]:
+    """The leak record of ``msg``'s root buffer (a holder's content, a view's root), if it was tracked."""
+    content = getattr(msg, "content", None)
+    if callable(content) and not hasattr(msg, "_leak"):
+        msg = content()
+    root = getattr(msg, "_root", msg)
+    return getattr(root, "_leak", None)
 
 
 class AccessRecord:
@@ -132,10 +202,15 @@ class Leak:
     ``created`` the allocation record, ``records`` the access records (newest first) and ``dropped``
     how many of those were dropped. ``origin`` is None, or the name of the ended scope (a closed
     tracker) whose task, thread or context allocated the buffer after that scope had ended: the
-    tracker that holds it only found it.
+    tracker that holds it only found it. ``retained`` are the frames that took the references still
+    held beyond the first (``retained at``), when access records are kept: releases are matched with
+    the oldest references first, as when a handler releases its input after taking a retained slice.
+    A buffer the transport allocated for a read is attributed to the handler that got it.
     """
 
-    __slots__ = ("buffer", "ref_cnt", "kind", "description", "collected", "created", "records", "dropped", "origin")
+    __slots__ = (
+        "buffer", "ref_cnt", "kind", "description", "collected", "created", "records", "dropped", "origin", "retained",
+    )
 
     def __init__(self, record: LeakRecord, origin: Optional[str] = None) -> None:
         self.origin = origin
@@ -145,9 +220,12 @@ class Leak:
         self.kind = record.kind.__name__
         self.ref_cnt = None if buf is None else buf.ref_cnt()
         self.description = f"{self.kind}(garbage-collected)" if buf is None else repr(buf)
-        self.created = AccessRecord(None, sites.resolve(record.created))
+        self.created = _created(record)
         traces, self.dropped = record.traces()
         self.records = [AccessRecord(hint, sites.resolve(site)) for hint, site in reversed(traces)]
+        retains, releases = record.references()
+        held = ([None] + retains)[releases:]  # the references not released, oldest first (None: the first)
+        self.retained = _unique(sites.resolve(site)[0] for site in held if site)
 
     @property
     def frame(self) -> Optional[sites.Frame]:
@@ -177,6 +255,8 @@ class Leak:
         where = "" if frame is None else f" in {frame.name}"
         if self.origin is not None:
             where += f" (after {self.origin} had ended)"
+        for frame in self.retained:
+            where += f", retained at {sites.shorten(frame.filename, relative_to)}:{frame.lineno} in {frame.name}"
         return f"{state}, allocated at {self.site_relative_to(relative_to)}{where}"
 
     def report(self, relative_to: Optional[str] = None) -> str:
@@ -224,17 +304,24 @@ class Leak:
             "records": [record.to_json(relative_to) for record in self.records],
             "dropped": self.dropped,
             "origin": self.origin,
+            "retained": [frame.format(relative_to) for frame in self.retained],
         }
 
     def __repr__(self) -> str:
         return f"<Leak {self.summary()}>"
 
 
-def format_leaks(leaks: List[Leak], relative_to: Optional[str] = None, owner: str = "") -> str:
-    """A readable account of several leaks: ``<owner> leaked N buffers:``, then a summary line and
-    Netty's report for each."""
-    noun = "buffer" if len(leaks) == 1 else "buffers"
-    blocks = [f"{owner + ' ' if owner else ''}leaked {len(leaks)} {noun}:"]
-    for number, leak in enumerate(leaks, 1):
-        blocks.append(f"[{number}] {leak.summary(relative_to)}\n{leak.report(relative_to)}")
-    return "\n".join(blocks)
+def _created(record: LeakRecord) -> AccessRecord:
+    """The allocation record; for a transport read, headed by the handler that got the buffer."""
+    frames = sites.resolve(record.created)
+    if record.source is None:
+        return AccessRecord(None, frames)
+    channel, ctx = record.source
+    handler = ctx.handler()
+    frame = sites.user_method(handler, ("channel_read0", "channel_read", "decode"))
+    hint = f"read by the transport of {channel!r} for '{ctx.name()}' ({type(handler).__name__})"
+    return AccessRecord(hint, ([frame] if frame else []) + frames)
+
+
+def _unique(frames: Iterable[sites.Frame]) -> List[sites.Frame]:
+    return list(dict.fromkeys(frames))

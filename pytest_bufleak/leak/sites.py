@@ -10,7 +10,7 @@ from __future__ import annotations
 import dis
 import os
 import sys
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -61,6 +61,17 @@ class Frame(NamedTuple):
     def format(self, relative_to: Optional[str] = None) -> str:
         """``path:line in name``, the path relative to ``relative_to`` when it lies below it."""
         return f"{shorten(self.filename, relative_to)}:{self.lineno} in {self.name}"
+
+
+def user_method(obj: Any, names: Iterable[str]) -> Optional[Frame]:
+    """The first of ``obj``'s methods ``names`` that the user wrote (outside ``pytest_bufleak``), as a frame
+    at its ``def`` line named ``Class.method``; None when they are all the package's own."""
+    cls = type(obj)
+    for name in names:
+        code = getattr(getattr(cls, name, None), "__code__", None)
+        if code is not None and not code.co_filename.startswith(_PACKAGE_DIR):
+            return Frame(code.co_filename, code.co_firstlineno, f"{cls.__name__}.{name}")
+    return None
 
 
 def resolve(site: Site) -> List[Frame]:

@@ -4,15 +4,19 @@ A :class:`LeakTracker` owns every root buffer allocated while it is active, of e
 heap buffers included. Whatever is not released when asked (:meth:`LeakTracker.leaks`) is a leak,
 whether it is still reachable or was garbage-collected: no waiting for the garbage collector.
 Ownership is decided at allocation: a context variable names the owning tracker (asyncio tasks
-inherit it from the code that created them); threads without one fall back to the tracker activated
-last.
+inherit it from the code that created them, threads and executor jobs from the code that started or
+submitted them: see :mod:`.threads`); threads without one fall back to the tracker activated last.
+A tracker also collects the over-releases of its buffers (:mod:`.overrelease`), and can hand a
+buffer over to another tracker (a wider scope that will release it).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
-from . import detector
-from .records import Leak, LeakRecord, format_leaks
+from . import detector, threads
+from .overrelease import OverRelease
+from .records import Leak, LeakRecord, Pool, record_of
+from .report import format_leaks, format_over_releases
 
 
 class LeakTracker:
@@ -31,7 +35,11 @@ class LeakTracker:
         self.relative_to = relative_to
         #: The records of the unreleased buffers it holds, in order of allocation, each mapped to None
         #: (its own) or to the name of the ended scope whose task or thread allocated it while this was active.
-        self.pool: Dict[LeakRecord, Optional[str]] = {}
+        self.pool: Dict[LeakRecord, Optional[str]] = Pool(self)
+        #: Releases of its buffers after they were freed, that the runtime caught (:class:`OverRelease`).
+        self.over_released: List[OverRelease] = []
+        #: ``scope -> tracker`` for :meth:`hand_over` (the pytest plugin sets it; None outside pytest).
+        self.scopes: Optional[Callable[[str], LeakTracker]] = None
         #: True once the scope ended: buffers are no longer attributed to it.
         self.closed = False
         self._activations: List[_Activation] = []
@@ -63,16 +71,38 @@ class LeakTracker:
         """The buffers it owns that are still live (each entry has ``.buffer`` and ``.site``)."""
         return [leak for leak in self.leaks() if not leak.collected]
 
+    def hand_over(self, buf: Any, scope: Optional[str] = None, to: Optional[LeakTracker] = None) -> Any:
+        """Move ``buf`` (a buffer this tracker owns, or a view of one) to a wider scope, which checks it when
+        it ends: ``scope`` is ``"class"``, ``"module"``, ``"package"`` or ``"session"`` under pytest, ``to``
+        another tracker anywhere. Returns ``buf``; ValueError if this tracker does not own it."""
+        if (scope is None) == (to is None):
+            raise TypeError("hand_over(buf, scope=...) or hand_over(buf, to=tracker): give exactly one")
+        if to is None:
+            if self.scopes is None:
+                raise ValueError(f"hand_over(scope={scope!r}): no scopes outside pytest; pass to=<tracker>")
+            to = self.scopes(scope)
+        record = record_of(buf)
+        if record is None or record.pool is not self.pool or record.buffer() is None:
+            raise ValueError(f"hand_over: {buf!r} is not a live buffer of {self!r}")
+        to.pool[record] = self.pool.pop(record)
+        record.pool = to.pool
+        return buf
+
     def clear(self) -> None:
-        """Forget every buffer tracked so far: they will not be reported, here or by the detector."""
+        """Forget every buffer tracked so far (and over-release): they will not be reported, here or by the detector."""
         self.pool.clear()
+        del self.over_released[:]
 
     def assert_clean(self) -> None:
-        """Raise ``AssertionError`` naming every leaked buffer (repr, count, site, access records)."""
+        """Raise ``AssertionError`` naming every leaked buffer (repr, count, site, access records), and every
+        over-release (where the buffer was freed, and released again)."""
         __tracebackhide__ = True  # pytest shows the caller's line, not this one
         leaks = self.leaks()
-        if leaks:
-            raise AssertionError(format_leaks(leaks, self.relative_to, self.name or ""))
+        texts = [format_leaks(leaks, self.relative_to, self.name or "")] if leaks else []
+        if self.over_released:
+            texts.append(format_over_releases(self.over_released, self.relative_to, self.name or ""))
+        if texts:
+            raise AssertionError("\n\n".join(texts))
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -92,6 +122,7 @@ class _Activation:
         with detector.active_lock:
             detector.active.append(self.tracker)
         detector.update_hook()
+        threads.install()
         return self.tracker
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -24,7 +24,7 @@ def test_paranoid_tracks_every_direct_buffer(untracked):
     assert all(buf._leak is not None for buf in bufs)
     for buf in bufs:
         buf.release()
-        assert buf._leak is None
+        assert buf._leak.buffer() is None and buf._leak.freed  # closed, keeping where it was freed
 
 
 def test_unpooled_heap_buffers_are_not_tracked_outside_a_tracker_like_netty(untracked):

@@ -40,7 +40,8 @@ def test_report_names_repr_count_site_and_records(run):
     ])
     result.stdout.fnmatch_lines([
         "bufleak: test test_it.py::test_two_leaks leaked 2 buffers:",
-        "[[]1[]] UnpooledHeapByteBuf, garbage-collected unreleased, allocated at test_it.py:12 in test_two_leaks",
+        "[[]1[]] UnpooledHeapByteBuf, garbage-collected unreleased, allocated at test_it.py:12 in test_two_leaks, "
+        "retained at test_it.py:14 in test_two_leaks",
         "LEAK: ByteBuf.release() was not called before it's garbage-collected. See https://netty.io/wiki/*",
         "*",
         "#1:",
