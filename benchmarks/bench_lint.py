@@ -6,23 +6,33 @@ Python's ``Lib/``, ``site-packages`` left out):
 * ``bufleak-lint --jobs 2``
 * ``flake8 --jobs 2 --select F`` (pyflakes, the baseline)
 * ``bufleak-lint --jobs 1``
+* ``ruff check --select F --no-cache`` (pyflakes' rules in Rust), when ruff is installed
 
 and prints seconds, lines per second and the ratio to flake8 (target: at most
-0.5).  It also checks precision: every bufleak-lint finding on the standard
-library must be BUF999 (files that are deliberately not valid Python 3).
+0.2), with ruff's ratio to flake8 and bufleak-lint's to ruff beside it.  It
+also checks precision: every bufleak-lint finding on the standard library must
+be BUF999 (files that are deliberately not valid Python 3).
 
     python benchmarks/bench_lint.py [--root DIR] [--repeat N]
 """
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
 import time
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 BIN = os.path.dirname(sys.executable)
+FLAKE8_LABEL = "flake8 --jobs 2 --select F"
+RUFF_LABEL = "ruff check --select F"
+
+
+def find_ruff() -> Optional[str]:
+    """ruff next to this interpreter, else on PATH, else None."""
+    return shutil.which("ruff", path=BIN) or shutil.which("ruff")
 
 
 def python_files(root: str) -> List[str]:
@@ -65,9 +75,14 @@ def main() -> int:
     flake8 = [os.path.join(BIN, "flake8")]
     runs = [
         ("bufleak-lint --jobs 2", lint + ["--jobs", "2"] + files),
-        ("flake8 --jobs 2 --select F", flake8 + ["--jobs", "2", "--select", "F"] + files),
+        (FLAKE8_LABEL, flake8 + ["--jobs", "2", "--select", "F"] + files),
         ("bufleak-lint --jobs 1", lint + ["--jobs", "1"] + files),
     ]
+    ruff = find_ruff()
+    if ruff is not None:
+        # ruff has no --jobs: it uses every CPU; --no-cache so that each run does the work.
+        runs.append((RUFF_LABEL, [ruff, "check", "--select", "F", "--no-cache", "--quiet",
+                                  "--isolated"] + files))
     seconds = {}
     outputs = {}
     for label, command in runs:
@@ -75,11 +90,17 @@ def main() -> int:
         outputs[label] = result
         print(f"{label:<28} {seconds[label]:8.2f} s {lines / seconds[label]:>12,.0f} lines/s"
               f"   (exit {result.returncode})")
-    baseline = seconds["flake8 --jobs 2 --select F"]
+    baseline = seconds[FLAKE8_LABEL]
     ratio = seconds["bufleak-lint --jobs 2"] / baseline
-    print(f"ratio bufleak-lint/flake8 at --jobs 2: {ratio:.3f} (target <= 0.5)")
+    print(f"ratio bufleak-lint/flake8 at --jobs 2: {ratio:.3f} (target <= 0.2)")
     print(f"ratio bufleak-lint --jobs 1/flake8 --jobs 2: "
           f"{seconds['bufleak-lint --jobs 1'] / baseline:.3f}")
+    if RUFF_LABEL in seconds:
+        to_ruff = seconds["bufleak-lint --jobs 2"] / seconds[RUFF_LABEL]
+        print(f"ratio ruff/flake8 --jobs 2: {seconds[RUFF_LABEL] / baseline:.3f}; "
+              f"bufleak-lint --jobs 2/ruff: {to_ruff:.2f} (ruff on {os.cpu_count()} CPUs)")
+    else:
+        print("ruff: not installed, not measured")
     findings = [line for line in outputs["bufleak-lint --jobs 2"].stdout.splitlines() if line]
     other = [line for line in findings if " BUF999 " not in line]
     print(f"precision: {len(findings)} findings, {len(findings) - len(other)} BUF999, "
