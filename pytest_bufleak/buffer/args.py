@@ -32,7 +32,7 @@ def optional_int_arg(value: Any, name: str) -> Any:
 def bytes_arg(value: Any, name: str) -> memoryview:
     """A flat byte view of bytes-like ``value``; TypeError naming ``name`` for anything else (text included)."""
     if isinstance(value, str):
-        raise TypeError(f"{name} must be bytes-like or a ByteBuf, not str: encode text first (write_char_sequence)")
+        raise TypeError(f"{name} must be bytes-like or a ByteBuf, not str: encode text first (write_char_sequence does)")
     try:
         return memoryview(value).cast("B")
     except TypeError:

@@ -174,6 +174,13 @@ class ByteBuf(ReferenceCounted):
         self._ensure_accessible()
         raise TypeError(f"read-only buffer (it wraps bytes; wrap a bytearray to write): {self!r}") from None
 
+    def _store(self, index: int, data: Any) -> None:
+        """Copy bytes-like ``data`` to ``index`` (already checked); a read-only buffer raises, changing nothing."""
+        try:
+            self._mem[index:index + len(data)] = data
+        except TypeError:
+            self._read_only_error()
+
     def _check_live_after_read(self) -> None:
         """Raise if the buffer was released while its memory was being read (the bytes may be another owner's)."""
         if self._cap < 0:
@@ -373,8 +380,7 @@ class ByteBuf(ReferenceCounted):
         if r == 0:
             return self
         if r != w:
-            mem = self._mem
-            mem[0:w - r] = mem[r:w].tobytes()  # the ranges may overlap
+            self._store(0, self._mem[r:w])  # a memoryview copy handles the overlap
         self._widx = w - r
         self._ridx = 0
         if self._mark_r <= r:
@@ -408,7 +414,7 @@ class ByteBuf(ReferenceCounted):
         self.ensure_writable(length)
         w = self._widx
         # Copied from shared zeros: bytes(length) would allocate and clear new memory on every call.
-        self._mem[w:w + length] = _ZEROS[:length] if length <= _ZEROS_LENGTH else bytes(length)
+        self._store(w, _ZEROS[:length] if length <= _ZEROS_LENGTH else bytes(length))
         self._widx = w + length
         return self
 
@@ -441,10 +447,7 @@ class ByteBuf(ReferenceCounted):
             if w + n > self._cap:
                 self._grow_for_write(n)
                 src_mem = src._mem  # growth moves src's memory too when src is this buffer or a view of it
-            try:
-                self._mem[w:w + n] = src_mem[r:r + n]
-            except TypeError:
-                self._read_only_error()
+            self._store(w, src_mem[r:r + n])
             src._check_live_after_read()  # written past the writer index only: nothing changed if this raises
             self._widx = w + n
             src._ridx = r + n  # only once the bytes are written: a failed write takes nothing from src
@@ -458,10 +461,7 @@ class ByteBuf(ReferenceCounted):
         w = self._widx
         if w + n > self._cap:
             self._grow_for_write(n)
-        try:
-            self._mem[w:w + n] = data
-        except TypeError:
-            self._read_only_error()
+        self._store(w, data)
         self._widx = w + n
         return self
 
@@ -487,19 +487,13 @@ class ByteBuf(ReferenceCounted):
             index, n = self._check_index(index, n)
             if src_mem is not src._mem:  # an index's __index__ changed src: start again
                 return self.set_bytes(index, src)
-            try:
-                self._mem[index:index + n] = src_mem[r:r + n]
-            except TypeError:
-                self._read_only_error()
+            self._store(index, src_mem[r:r + n])
             src._check_live_after_read()
             src._ridx = r + n
             return self
         data = bytes_arg(src, "src")
         index, n = self._check_index(index, data.nbytes)
-        try:
-            self._mem[index:index + n] = data
-        except TypeError:
-            self._read_only_error()
+        self._store(index, data)
         return self
 
     def get_bytes(self, index: int, length: int) -> bytes:
@@ -888,9 +882,13 @@ class ByteBuf(ReferenceCounted):
     # ------------------------------------------------------------------ Python protocols
 
     def __bytes__(self) -> bytes:
+        mem = self._mem
         if self._cap < 0:
             self._ensure_accessible()
-        return self._mem[self._ridx:self._widx].tobytes()
+        data = mem[self._ridx:self._widx].tobytes()
+        if self._cap < 0:  # released while being read: the bytes may be the next owner's
+            self._ensure_accessible()
+        return data
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ByteBuf):

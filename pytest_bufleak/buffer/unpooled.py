@@ -6,7 +6,9 @@ from typing import Any, Optional, Union
 from . import memory, tracking
 from .allocator import ByteBufAllocator
 from .bytebuf import DEFAULT_INITIAL_CAPACITY, DEFAULT_MAX_CAPACITY, ByteBuf, BytesLike
+from .args import bytes_arg, encoding_arg
 from .counters import ThreadCounters
+from .refcount import check_positive
 
 
 _HEAP, _DIRECT, _ALLOCATIONS, _DEALLOCATIONS = range(4)
@@ -81,6 +83,8 @@ class UnpooledHeapByteBuf(ByteBuf):
 
     def _reallocate(self, new_capacity: int) -> None:
         old = self._mem
+        if old.readonly:
+            raise ValueError(f"read-only buffer: its capacity cannot change (it wraps bytes): {self!r}")
         if new_capacity != self._cap:
             new = memory.heap(new_capacity)
             memory.copy_into(new, old, min(new_capacity, self._cap))
@@ -138,9 +142,11 @@ class EmptyByteBuf(ByteBuf):
         return 1
 
     def retain(self, n: int = 1) -> ByteBuf:
+        check_positive(n, "increment")
         return self
 
     def release(self, n: int = 1) -> bool:
+        check_positive(n, "decrement")
         return False
 
     def touch(self, hint: Any = None) -> ByteBuf:
@@ -183,7 +189,7 @@ class Unpooled:
                 return data.slice()
             data.release()
             return Unpooled.EMPTY_BUFFER
-        view = memoryview(data).cast("B")
+        view = bytes_arg(data, "data")
         size = view.nbytes
         if size == 0:
             return Unpooled.EMPTY_BUFFER
@@ -199,13 +205,13 @@ class Unpooled:
         from its own allocator; its indexes do not move.
         """
         if isinstance(data, str):
-            raw = data.encode(encoding or "utf-8")
+            raw = data.encode("utf-8" if encoding is None else encoding_arg(encoding))
         elif encoding is not None:
             raise TypeError("copied_buffer: encoding applies to str data only")
         elif isinstance(data, ByteBuf):
             return data.copy() if data.is_readable() else Unpooled.EMPTY_BUFFER
         else:
-            raw = bytes(data)
+            raw = bytes_arg(data, "data").tobytes()
         if not raw:
             return Unpooled.EMPTY_BUFFER
         return Unpooled.wrapped_buffer(bytearray(raw))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
+from .args import bytes_arg, int_arg
 from .bytebuf import ByteBuf, BytesLike
 
 _PRINTABLE = "".join(chr(i) if 0x20 <= i < 0x7F else "." for i in range(256))
@@ -20,9 +21,10 @@ def _dump_bytes(data: Union[ByteBuf, BytesLike], index: Optional[int], length: O
         raise TypeError("give both index and length, or neither")
     if isinstance(data, ByteBuf):
         return bytes(data) if index is None else data.get_bytes(index, length)
-    view = memoryview(data).cast("B")
+    view = bytes_arg(data, "buf")
     if index is None:
         return view.tobytes()
+    index, length = int_arg(index, "index"), int_arg(length, "length")
     if not (0 <= index and 0 <= length and index + length <= view.nbytes):
         raise IndexError(f"index: {index}, length: {length} (expected: range(0, {view.nbytes}))")
     return view[index:index + length].tobytes()

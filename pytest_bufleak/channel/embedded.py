@@ -14,6 +14,7 @@ from typing import Any, Callable, Deque, List, Optional
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.refcount import ReferenceCountUtil
 from .channel import Channel, ChannelOutboundBuffer, WriteBufferWaterMark
+from .checks import check_channel_options
 from .future import ChannelPromise, ClosedChannelException
 
 logger = logging.getLogger("pytest_bufleak")
@@ -40,6 +41,7 @@ class EmbeddedChannel(Channel):
         alloc: Optional[ByteBufAllocator] = None,
         water_mark: Optional[WriteBufferWaterMark] = None,
     ) -> None:
+        check_channel_options(alloc, water_mark)
         super().__init__(alloc, water_mark)
         self._inbound_messages: Deque[Any] = deque()
         self._outbound_messages: Deque[Any] = deque()
