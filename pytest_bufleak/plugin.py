@@ -312,8 +312,13 @@ class BufleakSession:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.reported:
             return
-        count = sum(len(leaks) for _, leaks in self.reported)
-        terminalreporter.section(f"bufleak: {count} leaked buffer{'s' if count != 1 else ''}", sep="=", red=True)
+        entries = [leak for _, leaks in self.reported for leak in leaks]
+        over = sum(1 for leak in entries if leak.get("over_release"))
+        leaked = len(entries) - over
+        title = f"bufleak: {leaked} leaked buffer{'s' if leaked != 1 else ''}"
+        if over:
+            title += f", {over} over-released"
+        terminalreporter.section(title, sep="=", red=True)
         for nodeid, leaks in self.reported:
             terminalreporter.line(nodeid)
             lines = group([_summary_line(leak) for leak in leaks], lambda line: line)

@@ -222,7 +222,7 @@ class Leak:
         self.description = f"{self.kind}(garbage-collected)" if buf is None else repr(buf)
         self.created = _created(record)
         traces, self.dropped = record.traces()
-        self.records = [AccessRecord(hint, sites.resolve(site)) for hint, site in reversed(traces)]
+        self.records = [AccessRecord(hint, sites.resolve(site, keep_plumbing=False)) for hint, site in reversed(traces)]
         retains, releases = record.references()
         held = ([None] + retains)[releases:]  # the references not released, oldest first (None: the first)
         self.retained = _unique(sites.resolve(site)[0] for site in held if site)
@@ -312,15 +312,14 @@ class Leak:
 
 
 def _created(record: LeakRecord) -> AccessRecord:
-    """The allocation record; for a transport read, headed by the handler that got the buffer."""
-    frames = sites.resolve(record.created)
+    """The allocation record; for a transport read (whose frames are the event loop's), the handler that got it."""
     if record.source is None:
-        return AccessRecord(None, frames)
+        return AccessRecord(None, sites.resolve(record.created))
     channel, ctx = record.source
     handler = ctx.handler()
-    frame = sites.user_method(handler, ("channel_read0", "channel_read", "decode"))
+    frame = sites.user_method(handler, ("channel_read0", "channel_read", "decode"), fallback=True)
     hint = f"read by the transport of {channel!r} for '{ctx.name()}' ({type(handler).__name__})"
-    return AccessRecord(hint, ([frame] if frame else []) + frames)
+    return AccessRecord(hint, [frame] if frame else [])
 
 
 def _unique(frames: Iterable[sites.Frame]) -> List[sites.Frame]:

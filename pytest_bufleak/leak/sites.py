@@ -63,26 +63,34 @@ class Frame(NamedTuple):
         return f"{shorten(self.filename, relative_to)}:{self.lineno} in {self.name}"
 
 
-def user_method(obj: Any, names: Iterable[str]) -> Optional[Frame]:
+def user_method(obj: Any, names: Iterable[str], fallback: bool = False) -> Optional[Frame]:
     """The first of ``obj``'s methods ``names`` that the user wrote (outside ``pytest_bufleak``), as a frame
-    at its ``def`` line named ``Class.method``; None when they are all the package's own."""
+    at its ``def`` line named ``Class.method``; else None, or with ``fallback`` the first that exists."""
     cls = type(obj)
+    found = None
     for name in names:
         code = getattr(getattr(cls, name, None), "__code__", None)
-        if code is not None and not code.co_filename.startswith(_PACKAGE_DIR):
-            return Frame(code.co_filename, code.co_firstlineno, f"{cls.__name__}.{name}")
-    return None
+        if code is None:
+            continue
+        frame = Frame(code.co_filename, code.co_firstlineno, f"{cls.__name__}.{name}")
+        if not code.co_filename.startswith(_PACKAGE_DIR):
+            return frame
+        found = found or frame
+    return found if fallback else None
 
 
-def resolve(site: Site) -> List[Frame]:
+def resolve(site: Site, keep_plumbing: bool = True) -> List[Frame]:
     """The frames of a captured site, innermost first, with their line numbers.
 
-    The first frame is always kept; its callers inside pytest, pluggy, asyncio, unittest, doctest,
-    threading or concurrent.futures (plumbing that runs the user's code) are not.
+    The first frame is kept (unless it is plumbing and ``keep_plumbing`` is false: an access record
+    made from the event loop says nothing its hint does not); its callers inside pytest, pluggy,
+    asyncio, unittest, doctest, threading, concurrent.futures or this package (plumbing that runs the
+    user's code) are not.
     """
-    frames = []
+    plumbing = _runner_dirs() + (_PACKAGE_DIR,)
+    frames: List[Frame] = []
     for code, lasti in zip(site[::2], site[1::2]):
-        if frames and code.co_filename.startswith(_runner_dirs()):
+        if (frames or not keep_plumbing) and code.co_filename.startswith(plumbing):
             break
         frames.append(Frame(code.co_filename, line_of(code, lasti), code.co_name))
     return frames

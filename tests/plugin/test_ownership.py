@@ -260,3 +260,54 @@ def test_b(broken):
         "*cap: 2), refCnt: 1, allocated at test_it.py:6 in fine",
     ])
     assert "cap: 1)" not in result.stdout.str()
+
+
+HAND_OVER = """
+import pytest
+from pytest_bufleak import Unpooled
+
+@pytest.fixture(scope="module")
+def cache():
+    items = []
+    yield items
+    for buf in items:
+        buf.release()
+
+def test_fills(cache, bufleak):
+    cache.append(bufleak.hand_over(Unpooled.buffer(8), scope="module"))
+
+def test_reads(cache):
+    assert len(cache) <= 1
+
+def test_wrong_scope(bufleak):
+    buf = Unpooled.buffer(1)
+    try:
+        with pytest.raises(ValueError, match="not in a class"):
+            bufleak.hand_over(buf, scope="class")
+        with pytest.raises(ValueError, match="unknown scope 'galaxy'"):
+            bufleak.hand_over(buf, scope="galaxy")
+        with pytest.raises(ValueError, match="is not a live buffer of"):
+            bufleak.hand_over(Unpooled.EMPTY_BUFFER, scope="module")
+    finally:
+        buf.release()
+
+def test_session_keeps_it(bufleak):
+    global KEPT
+    KEPT = bufleak.hand_over(Unpooled.buffer(9).retained_slice(0, 1), scope="session")
+"""
+
+
+@pytest.mark.parametrize("only", [None, "test_fills"])
+def test_hand_over_moves_a_buffer_to_a_wider_scope_alone_or_in_the_full_run(run, only):
+    args = ("--bufleak",) + (("-k", only) if only else ())
+    result = run(HAND_OVER, *args)
+    if only:
+        result.assert_outcomes(passed=1)
+        return
+    result.assert_outcomes(passed=4, errors=1)  # the session's leak, at the last teardown
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_session_keeps_it*",
+        "bufleak: session-scoped fixtures of the session leaked 1 buffer:",
+        "*cap: 9), refCnt: 2, allocated at test_it.py:31 in test_session_keeps_it, retained at test_it.py:31*",
+    ])
+    assert "test test_it.py::test_session_keeps_it leaked" not in result.stdout.str()

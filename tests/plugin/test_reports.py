@@ -140,3 +140,99 @@ def test_it(kept, broken_teardown):
     ])
     out = result.stdout.str()
     assert "cap: 6)" not in out and "test test_it.py::test_it leaked" not in out
+
+
+STABLE = """
+from pytest_bufleak import Unpooled
+from pytest_bufleak.channel import ChannelInboundHandlerAdapter, EmbeddedChannel
+
+class Busy(ChannelInboundHandlerAdapter):
+    def channel_read(self, ctx, msg):
+        for _ in range(30):  # records enough to start the back-off
+            msg.retain()
+            msg.release()
+        ctx.fire_channel_read(msg)
+
+class Guard(ChannelInboundHandlerAdapter):
+    def channel_read(self, ctx, msg):
+        global KEPT
+        KEPT = msg  # the leak: kept, never released
+
+def test_guarded():
+    EmbeddedChannel(Busy(), Guard()).write_inbound(Unpooled.buffer(4))
+"""
+
+
+def test_hand_over_records_are_in_every_run_of_the_same_leak(run):
+    reports = []
+    for _ in range(3):
+        result = run(STABLE, "--bufleak")
+        result.assert_outcomes(passed=1, errors=1)
+        text = result.stdout.str()
+        reports.append(text[text.index("bufleak: test"):text.index("= bufleak:")])
+    assert "Hint: 'Guard#0' will handle the message from this point." in reports[0]
+    assert "Hint: 'Busy#0' will handle the message from this point." in reports[0]
+    assert reports[0] == reports[1] == reports[2]
+
+
+MANY = """
+from pytest_bufleak import Unpooled
+
+def test_many():
+    global KEPT
+    KEPT = [Unpooled.buffer(n % 12 + 1) for n in range(24)] + [Unpooled.buffer(1).retain() for _ in range(5)]
+"""
+
+
+def test_identical_leaks_are_grouped_and_long_reports_capped(run, pytester):
+    result = run(MANY, "--bufleak")
+    result.stdout.fnmatch_lines([
+        "bufleak: test test_it.py::test_many leaked 29 buffers:",
+        "[[]1[]] (x24, identical) UnpooledHeapByteBuf(ridx: 0, widx: 0, cap: 1), refCnt: 1, allocated at test_it.py:5*",
+        "[[]2[]] (x5, identical) *refCnt: 2, allocated at test_it.py:5 in *, retained at test_it.py:5 in *",
+    ])
+    assert result.stdout.str().count("LEAK: ByteBuf.release() was not called") == 2
+    many_sites = "\n".join(["from pytest_bufleak import Unpooled", "KEPT = []", "def test_sites():"]
+                           + [f"    KEPT.append(Unpooled.buffer({n + 1}))" for n in range(15)])
+    report = pytester.path / "all.json"
+    result = run(many_sites, "--bufleak", f"--bufleak-report={report}")
+    result.stdout.fnmatch_lines([
+        "bufleak: test test_it.py::test_sites leaked 15 buffers:",
+        f"... and 5 buffers more (5 distinct) not shown; the full list is in {report}",
+    ])
+    assert len(json.loads(report.read_text())["tests"][0]["leaks"]) == 15
+    result = run(many_sites, "--bufleak")
+    result.stdout.fnmatch_lines(["*not shown; run with --bufleak-report=PATH for the full list"])
+
+
+def test_a_transport_read_is_attributed_to_its_channel_and_handler(run):
+    result = run("""
+import asyncio
+from pytest_bufleak.channel import ChannelInboundHandlerAdapter, aio
+
+class Keeper(ChannelInboundHandlerAdapter):
+    def channel_read(self, ctx, msg):
+        KEPT.append(msg)  # the leak
+
+KEPT = []
+
+async def exchange():
+    got = asyncio.Event()
+    async with await aio.serve(lambda ch: ch.pipeline().add_last("keeper", Keeper())) as server:
+        client = await aio.connect(lambda ch: None, "127.0.0.1", server.port)
+        client.write_and_flush(b"hello")
+        while not KEPT:
+            await asyncio.sleep(0)
+        await client.close()
+
+def test_reads():
+    asyncio.run(exchange())
+""", "--bufleak")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "[[]1[]] *refCnt: 1, allocated at test_it.py:5 in Keeper.channel_read",
+        "*Created at:",
+        "*Hint: read by the transport of * for 'keeper' (Keeper)",
+        "*test_it.py:5 in Keeper.channel_read",
+    ])
+    assert "selector_events.py" not in result.stdout.str()
