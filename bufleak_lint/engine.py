@@ -23,7 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from bufleak_lint.config import Selection
 from bufleak_lint.fix import FixError, apply_fixes
-from bufleak_lint.ownership import analyze
+from bufleak_lint.analysis import analyze
 from bufleak_lint.rules import RULES, SYNTAX_ERROR, Violation
 from bufleak_lint.vocabulary import Vocabulary
 

@@ -39,7 +39,17 @@ class WrapInFinally:
     needs_util: bool = True
 
 
-Fix = Union[ReplaceNode, WrapInFinally]
+@dataclass
+class InsertBefore:
+    """Insert ``new`` right before ``statement`` in ``block`` (a release before an exit)."""
+
+    block: cst.IndentedBlock
+    statement: cst.CSTNode
+    new: cst.SimpleStatementLine
+    needs_util: bool = True
+
+
+Fix = Union[ReplaceNode, WrapInFinally, InsertBefore]
 
 
 def safe_release_call(target: cst.BaseExpression, extra: Sequence[cst.Arg] = ()) -> cst.Call:
@@ -54,9 +64,12 @@ class _Applier(cst.CSTTransformer):
         super().__init__()
         self.replace: Dict[int, cst.CSTNode] = {}
         self.wraps: Dict[int, List[WrapInFinally]] = {}
+        self.inserts: Dict[int, List[InsertBefore]] = {}
         for fix in fixes:
             if isinstance(fix, ReplaceNode):
                 self.replace[id(fix.old)] = fix.new
+            elif isinstance(fix, InsertBefore):
+                self.inserts.setdefault(id(fix.block), []).append(fix)
             else:
                 self.wraps.setdefault(id(fix.block), []).append(fix)
 
@@ -68,20 +81,38 @@ class _Applier(cst.CSTTransformer):
             return new
         wraps = self.wraps.get(id(original))
         if wraps:
-            return updated.with_changes(body=_wrap(list(updated.body), wraps))
+            updated = updated.with_changes(body=_wrap(list(updated.body), wraps))
+        inserts = self.inserts.get(id(original))
+        if inserts:
+            updated = updated.with_changes(body=_insert(original, list(updated.body), inserts))
         return updated
 
 
 def _wrap(body: List[cst.CSTNode], wraps: List[WrapInFinally]) -> List[cst.CSTNode]:
     for fix in sorted(wraps, key=lambda f: f.start, reverse=True):
         region = body[fix.start:fix.stop]
-        release = cst.SimpleStatementLine(body=[cst.Expr(safe_release_call(cst.Name(fix.name)))])
+        # The release line keeps its comments: the ones above it and the one after it.
+        release = body[fix.stop].with_changes(
+            body=[cst.Expr(safe_release_call(cst.Name(fix.name)))])
         try_node = cst.Try(
             body=cst.IndentedBlock(body=[region[0].with_changes(leading_lines=())] + region[1:]),
             finalbody=cst.Finally(body=cst.IndentedBlock(body=[release])),
             leading_lines=region[0].leading_lines,
         )
         body[fix.start:fix.stop + 1] = [try_node]
+    return body
+
+
+def _insert(original, body: List[cst.CSTNode], inserts: List[InsertBefore]) -> List[cst.CSTNode]:
+    positions = {id(statement): index for index, statement in enumerate(original.body)}
+    for fix in sorted(inserts, key=lambda f: positions.get(id(f.statement), -1), reverse=True):
+        index = positions.get(id(fix.statement))
+        if index is None:
+            continue
+        # The exit keeps its comments and blank lines above it; the release goes between them.
+        target = body[index]
+        new = fix.new.with_changes(leading_lines=target.leading_lines)
+        body[index:index + 1] = [new, target.with_changes(leading_lines=())]
     return body
 
 
@@ -95,6 +126,11 @@ def select_fixes(fixes: Sequence[Fix]) -> List[Fix]:
             if id(fix.old) in replaced:
                 continue
             replaced.add(id(fix.old))
+        elif isinstance(fix, InsertBefore):
+            key = (id(fix.statement), fix.new.body[0].value.args[0].value.value)
+            if key in replaced:
+                continue
+            replaced.add(key)
         else:
             taken = spans.setdefault(id(fix.block), [])
             if any(not (fix.stop < a or fix.start > b) for a, b in taken):

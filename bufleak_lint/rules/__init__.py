@@ -9,10 +9,13 @@ from bufleak_lint.rules.buf003_exchange import Exchange
 from bufleak_lint.rules.buf004_unhandled_message import UnhandledMessage
 from bufleak_lint.rules.buf005_release_in_cleanup import ReleaseInCleanup
 from bufleak_lint.rules.buf006_orphan_allocation import OrphanAllocation
+from bufleak_lint.rules.buf007_partial_leak import PartialLeakRule
+from bufleak_lint.rules.buf008_over_release import OverRelease
 from bufleak_lint.rules.buf999_syntax_error import SyntaxErrorRule
 
 RULES: List[Rule] = [UnprotectedRelease(), UseAfterOwnershipEnded(), Exchange(),
-                     UnhandledMessage(), ReleaseInCleanup(), OrphanAllocation(), SyntaxErrorRule()]
+                     UnhandledMessage(), ReleaseInCleanup(), OrphanAllocation(), PartialLeakRule(),
+                     OverRelease(), SyntaxErrorRule()]
 BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in RULES}
 SYNTAX_ERROR = SyntaxErrorRule.code
 

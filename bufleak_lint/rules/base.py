@@ -6,7 +6,7 @@ from typing import ClassVar, FrozenSet, Iterator, Optional, Sequence
 import libcst as cst
 
 from bufleak_lint.fix import Fix
-from bufleak_lint.ownership import ModuleFacts
+from bufleak_lint.analysis.facts import ModuleFacts
 
 
 @dataclass

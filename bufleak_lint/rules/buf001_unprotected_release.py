@@ -7,7 +7,7 @@ import libcst as cst
 from bufleak_lint import vocabulary as V
 from bufleak_lint.cst_tools import dotted_name
 from bufleak_lint.fix import WrapInFinally
-from bufleak_lint.ownership import ModuleFacts, Release
+from bufleak_lint.analysis.facts import ModuleFacts, Release
 from bufleak_lint.rules.base import Rule, Violation
 
 #: Builtins that only read the buffer (``send(bytes(buf))``): they cannot take it over.
@@ -40,8 +40,9 @@ def encode(alloc, value):
         ReferenceCountUtil.safe_release(buf)
 """
     fix = ("`--fix` wraps the statements between the allocation and the release in `try:` and "
-           "moves the release into `finally:` as `ReferenceCountUtil.safe_release(...)`, when both "
-           "are in the same block and nothing in between returns, jumps or transfers the buffer.")
+           "moves the release into `finally:` as `ReferenceCountUtil.safe_release(...)` (with the "
+           "release line's comments), when both are in the same block and nothing in between "
+           "returns, jumps or transfers the buffer.")
     VALID = [
         """
 def f(alloc):
@@ -137,7 +138,7 @@ def _fix(release: Release) -> Optional[WrapInFinally]:
         return None
     if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
         return None
-    if statement.body[0].value is not release.call or _has_comment(statement):
+    if statement.body[0].value is not release.call:
         return None
     body = list(block.body)
     stop = next((i for i, s in enumerate(body) if s is statement), None)
@@ -149,11 +150,6 @@ def _fix(release: Release) -> Optional[WrapInFinally]:
     if any(_jumps_or_ends(s, release.name) for s in body[start:stop]):
         return None
     return WrapInFinally(block, start, stop, release.name)
-
-
-def _has_comment(statement: cst.SimpleStatementLine) -> bool:
-    return (statement.trailing_whitespace.comment is not None
-            or any(line.comment is not None for line in statement.leading_lines))
 
 
 def _is_docstring(statement: cst.CSTNode) -> bool:

@@ -2,7 +2,8 @@
 
 from typing import Iterator
 
-from bufleak_lint.ownership import RELEASED, ModuleFacts
+from bufleak_lint.analysis.facts import ModuleFacts
+from bufleak_lint.analysis.state import RELEASED
 from bufleak_lint.rules.base import Rule, Violation
 
 

@@ -6,7 +6,7 @@ from typing import Iterator
 import libcst as cst
 
 from bufleak_lint.fix import ReplaceNode
-from bufleak_lint.ownership import ModuleFacts
+from bufleak_lint.analysis.facts import ModuleFacts
 from bufleak_lint.rules.base import Rule, Violation
 
 _CHAIN = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "method",

@@ -2,7 +2,7 @@
 
 from typing import Iterator
 
-from bufleak_lint.ownership import ModuleFacts
+from bufleak_lint.analysis.facts import ModuleFacts
 from bufleak_lint.rules.base import Rule, Violation
 
 
@@ -91,4 +91,4 @@ class H(ChannelInboundHandlerAdapter):
                 f"{item.function.name.value}() neither releases, forwards, writes, stores nor "
                 f"returns '{item.message}' on the path leaving at line {{line}}; release it in "
                 "try/finally or extend SimpleChannelInboundHandler",
-                related=item.exit)
+                related=item.exit.node)

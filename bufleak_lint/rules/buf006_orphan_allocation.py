@@ -2,7 +2,7 @@
 
 from typing import Iterator
 
-from bufleak_lint.ownership import ModuleFacts
+from bufleak_lint.analysis.facts import ModuleFacts
 from bufleak_lint.rules.base import Rule, Violation
 
 
@@ -79,6 +79,6 @@ class Decoder:
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         for orphan in facts.orphans:
-            yield Violation(self.code, orphan.call,
+            yield Violation(self.code, orphan.node,
                             "buffer allocated here is never released, returned, stored or "
                             "passed on")

@@ -2,7 +2,7 @@
 
 from typing import Iterator
 
-from bufleak_lint.ownership import ModuleFacts
+from bufleak_lint.analysis.facts import ModuleFacts
 from bufleak_lint.rules.base import Rule, Violation
 
 

@@ -1,0 +1,1272 @@
+"""The walk: one path-sensitive pass over a module that every rule reads.
+
+Within each function it follows the values that are reference counted (allocations,
+``Unpooled``, copies and retained slices, handler messages, what the module's own factories
+return) through a bounded list of paths (:class:`~bufleak_lint.analysis.state.Env`), each with
+the state and count of every value.  Branches split paths and remember their condition; loops
+run to a fixed point; ``try``/``except``/``finally``, ``with`` and ``match`` are followed.
+Findings that hold "on every path" are aggregated over all paths reaching a node before they
+are reported; findings that hold "on some path" come only from paths that were never merged.
+
+Module and class bodies are walked too, without tracking, so that syntactic rules see every
+call.
+"""
+
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from bufleak_lint import vocabulary as V
+from bufleak_lint.analysis import conditions, roles
+from bufleak_lint.analysis.facts import (Exit, LateUse, ModuleFacts, Orphan, OverRelease,
+                                         PartialLeak, Release, UnhandledMessage)
+from bufleak_lint.analysis.state import (BORROWED, FIRED, HANDED, MAX_COUNT, OWNED, RELEASED,
+                                         WRITTEN, Env, State, join, join_all, normalize)
+from bufleak_lint.analysis.summaries import Summaries, summary_key
+from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expression,
+                                    last_identifier, loaded_names, operands, positional_args,
+                                    scoped_names)
+from bufleak_lint.resources import buffers as B
+
+_MAX_LOOP_PASSES = 6
+
+
+class _Tracked:
+    """An expression that evaluates to a followed value."""
+
+    __slots__ = ("vid", "name", "node")
+
+    def __init__(self, vid: int, name: str, node: cst.CSTNode):
+        self.vid, self.name, self.node = vid, name, node
+
+
+class _New:
+    """An expression that evaluates to a freshly owned reference (an allocation)."""
+
+    __slots__ = ("call",)
+
+    def __init__(self, call: cst.Call):
+        self.call = call
+
+
+class _LoopFrame:
+    """Paths leaving a loop body through ``break`` and ``continue``; names each pass rebinds."""
+
+    def __init__(self, rebound: Set[str]):
+        self.breaks: List[Env] = []
+        self.continues: List[Env] = []
+        self.rebound = rebound
+        #: values allocated in the body: a path that breaks out with one still owned is noted
+        self.allocated: Set[int] = set()
+
+
+class _FinallyFrame:
+    """Jumps (return/break/continue) waiting for a ``finally`` block to run first."""
+
+    def __init__(self):
+        self.pending: List[Tuple[str, Env, cst.CSTNode]] = []
+
+
+class _FunctionFrame:
+    """Paths at the function's exits: (path, exit node, kind of exit)."""
+
+    def __init__(self):
+        self.exits: List[Tuple[Env, cst.CSTNode, str]] = []
+
+
+class _ExitRecord:
+    """Where a value was lost still owned, and whether releasing it there is right on every path."""
+
+    def __init__(self, exit_: Exit, fixable: bool, statement, block):
+        self.exit = exit_
+        self.fixable = fixable
+        self.statement, self.block = statement, block
+
+
+class Walk:
+    """Walks one module and fills a :class:`ModuleFacts` (or, in summary mode, summaries)."""
+
+    def __init__(self, vocabulary: V.Vocabulary, method_names: FrozenSet[str] = frozenset(),
+                 summaries: Optional[Summaries] = None, summarize: bool = False):
+        self.vocab = vocabulary
+        self.method_names = method_names
+        self.summaries = summaries if summaries is not None else Summaries()
+        self.summarize = summarize
+        self.found = Summaries()
+        self.facts = ModuleFacts()
+        self._seen_calls: Set[int] = set()
+        self.class_stack: List[Tuple[str, bool]] = []
+        self.depth = 0
+        self.current_class: Optional[str] = None
+
+    # ----------------------------------------------------------------- entry points
+    def run(self, module: cst.Module) -> ModuleFacts:
+        for statement in module.body:
+            self._module_names(statement)
+        self._enter_scope(tracking=False)
+        self._block(module.body, module)
+        return self.facts
+
+    def _module_names(self, statement: cst.CSTNode) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and not isinstance(small.names,
+                                                                        cst.ImportStar):
+                    for alias in small.names:
+                        target = alias.asname.name if alias.asname else alias.name
+                        if isinstance(target, cst.Name):
+                            self.facts.module_names.add(target.value)
+                elif isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            self.facts.module_names.add(target.target.value)
+        elif isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            self.facts.module_names.add(statement.name.value)
+
+    def _enter_scope(self, tracking: bool, untracked: Set[str] = frozenset()) -> None:
+        self.paths: List[Env] = [Env()]
+        self.env: Optional[Env] = None
+        self.tracking = tracking
+        self.untracked = untracked
+        self.quiet = 0
+        self.jumps: List[object] = [_FunctionFrame()]
+        self.exception_states: List[List[Env]] = []
+        self.protectors: List[Set[str]] = []
+        self.handler_depth = 0
+        self.finally_depth = 0
+        self.try_depth = 0
+        self.exceptional = 0
+        self.origins: Dict[int, Tuple[Optional[cst.CSTNode], int]] = {}
+        self.consumed: Set[int] = set()
+        self.allocations: Dict[int, Tuple[cst.CSTNode, Optional[str]]] = {}
+        self.block_stack: List[Tuple[cst.CSTNode, int]] = []
+        self.statement_stack: List[cst.CSTNode] = []
+        self.in_class_body = False
+        self.uncertain: Set[int] = set()
+        #: Values a join left without a name (see :func:`join`): no leak is reported for them.
+        self.lost: Set[int] = set()
+        self.expect_raise = 0
+        self.allocator_names: Set[str] = set()
+        self.uses: Dict[int, list] = {}
+        self.releases: Dict[int, Release] = {}
+        self.over: Dict[int, OverRelease] = {}
+        self.exit_leaks: Dict[int, List[_ExitRecord]] = {}
+        self.returns: List[bool] = []
+        #: parameter value -> its role, for messages
+        self.roles: Dict[int, str] = {}
+
+    # ----------------------------------------------------------------- functions
+    def _function(self, node: cst.FunctionDef) -> None:
+        """Analyse one function in a fresh scope; the enclosing scope's state is restored after."""
+        saved = self.__dict__.copy()
+        in_class = self.in_class_body
+        for decorator in node.decorators:
+            self._expr_all(decorator.decorator)
+        class_name = self.class_stack[-1][0] if in_class and self.class_stack else None
+        key = summary_key(class_name, node.name.value, self.depth, in_class)
+        self._enter_scope(tracking=True, untracked=scoped_names(node))
+        self.depth += 1
+        self.current_class = class_name if in_class else None
+        env = self.paths[0]
+        for bound in _parameters(node):
+            env.names[bound.name.value] = None
+        params: List[Tuple[int, cst.Param]] = []
+        message = None
+        if self.summarize:
+            positional = roles.positional_parameters(node)
+            skip = 1 if in_class and positional and positional[0].name.value in ("self", "cls") else 0
+            for index, param in enumerate(positional[skip:]):
+                if param.name.value not in self.untracked:
+                    self._bind_param(env, param, State(OWNED, 1))
+                    params.append((index, param))
+        else:
+            auto = self.class_stack[-1][1] if in_class and self.class_stack else True
+            param, kind, role = roles.message_role(node, auto)
+            if param is not None and param.name.value not in self.untracked:
+                count = 1 if kind == OWNED else 0
+                self._bind_param(env, param, State(kind, count))
+                self.origins[id(param)] = (node.body, -1)
+                message = (param, kind, role)
+                self.roles = {id(param): role}
+        self._suite(node.body)
+        frame = self.jumps[0]
+        body = node.body.body
+        end_node = body[-1] if body else node
+        for env in self.paths:
+            frame.exits.append((env, end_node, "end"))
+            self._record_exit(env, Exit(end_node, "end", env.branch), None)
+        if self.summarize:
+            self._summarize(key, frame.exits, params)
+        else:
+            self._report(node, frame.exits, message)
+        self.__dict__.update(saved)
+
+    def _bind_param(self, env: Env, param: cst.Param, state: State) -> None:
+        vid = id(param)
+        env.names[param.name.value] = vid
+        env.set_state(vid, state)
+        self.origins[vid] = (None, -1)
+
+    def _summarize(self, key, exits, params) -> None:
+        if key is None:
+            return
+        if self.returns and all(self.returns) and not any(kind == "end" for _, _, kind in exits):
+            self.found.allocators.add(key)
+        ends = [env for env, _, kind in exits if kind in ("return", "end")]
+        released = frozenset(
+            index for index, param in params
+            if ends and all(env.states.get(id(param)) and
+                            all(s.kind == RELEASED for s in env.states[id(param)]) for env in ends))
+        if released:
+            self.found.releasers[key] = released
+
+    def _report(self, node: cst.FunctionDef, exits, message) -> None:
+        for obs in self.uses.values():
+            if obs[0] is not None and not obs[1]:
+                self.facts.late_uses.append(obs[0])
+        self.facts.releases.extend(self.releases.values())
+        for release in self.releases.values():
+            # Released again on some paths but not on all (all: BUF002; in cleanup: BUF005).
+            if (release.ended_on and release.alive and not release.in_finally
+                    and not release.in_except and id(release.call) not in self.over):
+                self.facts.over_releases.append(OverRelease(
+                    release.call, release.name, RELEASED, "count", ended_at=release.ended_on[0]))
+        self.facts.over_releases.extend(self.over.values())
+        if message is not None and message[1] == OWNED:
+            vid = id(message[0])
+            if vid not in self.uncertain and vid not in self.lost:
+                for env, exit_node, kind in exits:
+                    if kind in ("return", "end", "raise") and not env.merged and any(
+                            s.owned and not s.kept for s in env.states.get(vid, ())):
+                        self.facts.unhandled.append(UnhandledMessage(
+                            node, message[0].name.value, Exit(exit_node, kind, env.branch)))
+                        break
+        for vid, (allocation, name) in self.allocations.items():
+            if vid in self.lost or vid in self.uncertain or self.expect_raise:
+                continue
+            if vid not in self.consumed:
+                self.facts.orphans.append(Orphan(allocation, name))
+            elif vid in self.exit_leaks:
+                first = self.exit_leaks[vid][0]
+                fixable = all(r.fixable for r in self.exit_leaks[vid]
+                              if r.exit.node is first.exit.node)
+                self.facts.partial_leaks.append(PartialLeak(
+                    allocation, name, first.exit,
+                    first.statement if fixable else None, first.block if fixable else None))
+
+    def _class(self, node: cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            self._expr_all(decorator.decorator)
+        for arg in node.bases + node.keywords:
+            self._expr_all(arg.value)
+        saved = self.__dict__.copy()
+        self._enter_scope(tracking=False)
+        self.in_class_body = True
+        self.class_stack = self.class_stack + [(node.name.value, roles.auto_release(node))]
+        self._suite(node.body)
+        self.__dict__.update(saved)
+
+    # ----------------------------------------------------------------- paths
+    def _each(self, action) -> None:
+        """Run ``action`` on every path (as ``self.env``); keep the paths that go on."""
+        out = []
+        for env in self.paths:
+            self.env = env
+            action()
+            if self.env is not None:
+                out.append(self.env)
+        self.env = None
+        self.paths = normalize(out, self.lost)
+
+    def _snapshot(self) -> List[Env]:
+        return [env.copy() for env in self.paths]
+
+    # ----------------------------------------------------------------- statements
+    def _block(self, statements, block: cst.CSTNode) -> None:
+        for index, statement in enumerate(statements):
+            if not self.paths:
+                return
+            self._record_exception_state()
+            self.block_stack.append((block, index))
+            self._statement(statement)
+            self.block_stack.pop()
+
+    def _record_exception_state(self) -> None:
+        if self.paths and self.exception_states:
+            snapshot = self._snapshot()
+            for states in self.exception_states:
+                states.extend(snapshot)
+
+    def _statement(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            self.statement_stack.append(node)
+            self._each(lambda: self._smalls(node.body))
+            self.statement_stack.pop()
+        elif isinstance(node, cst.If):
+            self._if(node)
+        elif isinstance(node, (cst.For, cst.While)):
+            self._loop(node)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            self._try(node)
+        elif isinstance(node, cst.With):
+            self._with(node)
+        elif isinstance(node, cst.FunctionDef):
+            self._function(node)
+            self._each(lambda: self._unbind(node.name.value))
+        elif isinstance(node, cst.ClassDef):
+            self._class(node)
+            self._each(lambda: self._unbind(node.name.value))
+        elif isinstance(node, cst.Match):
+            self._match(node)
+        else:  # pragma: no cover - every statement kind of libcst is listed above
+            self._each(lambda: [self._expr(child) for child in children(node)])
+
+    def _smalls(self, smalls) -> None:
+        for small in smalls:
+            if self.env is None:
+                return
+            self._small(small)
+
+    def _suite(self, suite: cst.BaseSuite) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self._block(suite.body, suite)
+        else:
+            self.statement_stack.append(suite)
+            self._each(lambda: self._smalls(suite.body))
+            self.statement_stack.pop()
+
+    def _small(self, node: cst.BaseSmallStatement) -> None:
+        if isinstance(node, cst.Expr):
+            ref = self._value(node.value)
+            if isinstance(ref, _New):
+                self._orphan_now(ref.call)
+        elif isinstance(node, cst.Assign):
+            ref = self._value(node.value)
+            allocator = is_allocator_expression(node.value)
+            for target in node.targets:
+                if allocator and isinstance(target.target, cst.Name):
+                    self.allocator_names.add(target.target.value)
+                self._assign(target.target, ref, node.value)
+        elif isinstance(node, cst.AnnAssign):
+            self._expr(node.annotation.annotation)
+            if node.value is not None:
+                self._assign(node.target, self._value(node.value), node.value)
+        elif isinstance(node, cst.AugAssign):
+            self._keep(self._value(node.value), node.value)
+            if isinstance(node.target, cst.Name):
+                self._unbind(node.target.value)
+            else:
+                self._assign(node.target, None, None)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                ref = self._value(node.value)
+                if self.summarize:
+                    self.returns.append(self._is_fresh(ref))
+                self._hand_over(ref, "returned", node.value)
+            self._jump("return", node)
+        elif isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self._expr(node.exc)
+            if node.cause is not None:
+                self._expr(node.cause.item)
+            self._raise(node)
+        elif isinstance(node, cst.Assert):
+            self._test_effects(node.test)
+            if node.msg is not None:
+                self._expr(node.msg)
+            self._raising()
+        elif isinstance(node, cst.Del):
+            self._delete(node.target)
+        elif isinstance(node, cst.Break):
+            self._jump("break", node)
+        elif isinstance(node, cst.Continue):
+            self._jump("continue", node)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    bound = alias.asname.name if alias.asname else alias.name
+                    if isinstance(bound, cst.Name):
+                        self._unbind(bound.value)
+                    elif isinstance(bound, cst.Attribute):
+                        self._unbind(dotted_name(bound).split(".")[0])
+
+    def _is_fresh(self, ref) -> bool:
+        if isinstance(ref, _New):
+            return True
+        if isinstance(ref, _Tracked) and ref.vid in self.allocations:
+            states = self.env.states.get(ref.vid, ())
+            return bool(states) and all(s.owned and not s.kept and s.count == 1 for s in states)
+        return False
+
+    def _delete(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._unbind(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._delete(element.value)
+        else:
+            self._assign(target, None, None)
+
+    def _split(self, test: cst.BaseExpression) -> Tuple[List[Env], List[Env]]:
+        """Evaluate ``test`` on every path; the paths on which it is true, and false."""
+        trues, falses = [], []
+        for env in self.paths:
+            self.env = env
+            self._test_effects(test)
+            env = self.env
+            if env is None:
+                continue
+            truth = conditions.decide(env, test)
+            if truth is None:
+                other = env.copy()
+                conditions.assume(env, test, True)
+                conditions.assume(other, test, False)
+                trues.append(env)
+                falses.append(other)
+            else:
+                (trues if truth else falses).append(env)
+        self.env = None
+        return trues, falses
+
+    def _if(self, node: cst.If) -> None:
+        trues, falses = self._split(node.test)
+        self.paths = trues
+        self._suite(node.body)
+        after_body = self.paths
+        self.paths = falses
+        if node.orelse is not None:
+            if isinstance(node.orelse, cst.If):
+                self._if(node.orelse)
+            else:
+                self._suite(node.orelse.body)
+        self.paths = normalize(after_body + self.paths, self.lost)
+
+    def _match(self, node: cst.Match) -> None:
+        self._each(lambda: self._expr(node.subject))
+        before = self.paths
+        outs: List[Env] = []
+        for case in node.cases:
+            self.paths = [env.copy() for env in before]
+            names = loaded_names(case.pattern)
+            self._each(lambda: [self._unbind(name) for name in names])
+            if case.guard is not None:
+                self.paths, _ = self._split(case.guard)
+            self._suite(case.body)
+            outs.extend(self.paths)
+        if not (node.cases and _irrefutable(node.cases[-1])):
+            outs.extend(before)  # no case matched
+        self.paths = normalize(outs, self.lost)
+
+    def _loop_head(self, node) -> List[Env]:
+        """Enter one more pass; the paths that leave the loop here (a false ``while`` test)."""
+        if isinstance(node, cst.While):
+            self.paths, leaving = self._split(node.test)
+            return leaving
+        leaving = self._snapshot()
+        self._each(lambda: self._assign(node.target, None, None))
+        return leaving
+
+    def _loop(self, node) -> None:
+        if isinstance(node, cst.For):
+            self._each(lambda: self._borrow(self._value(node.iter), node.iter))
+        entry = self.paths
+        frame = _LoopFrame(_rebound_names(node.body))
+        self.jumps.append(frame)
+        state = entry
+        self.quiet += 1
+        converged = False
+        for _ in range(_MAX_LOOP_PASSES):
+            frame.breaks, frame.continues = [], []
+            self.paths = [env.copy() for env in state]
+            self._loop_head(node)
+            self._suite(node.body)
+            new = normalize(entry + self.paths + frame.continues, self.lost)
+            if _keys(new) == _keys(state):
+                converged = True
+                break
+            state = new
+        self.quiet -= 1
+        if not converged:
+            state = [_widen(join_all(state, self.lost))]
+        frame.breaks, frame.continues = [], []
+        self.paths = [env.copy() for env in state]
+        exhausted = self._loop_head(node)
+        self._suite(node.body)
+        if not self.quiet:
+            for env in self.paths:
+                self._loop_exit(frame, env, _last_statement(node.body), "end of the loop body")
+        self.jumps.pop()
+        self.paths = exhausted
+        if node.orelse is not None:
+            self._suite(node.orelse.body)
+        self.paths = normalize(self.paths + frame.breaks, self.lost)
+
+    def _loop_exit(self, frame: _LoopFrame, env: Env, node: cst.CSTNode, kind: str) -> None:
+        """A pass ends: values the next pass rebinds before any use are lost if still owned."""
+        for name in frame.rebound:
+            vid = env.names.get(name)
+            if vid is None or vid not in self.allocations:
+                continue
+            if any(other == vid for n, other in env.names.items() if n != name):
+                continue
+            self._record_exit(env, Exit(node, kind, env.branch), None, only=vid)
+
+    def _jump(self, kind: str, node: cst.CSTNode) -> None:
+        env = self.env
+        self.env = None
+        if env is None:
+            return
+        for frame in reversed(self.jumps):
+            if isinstance(frame, _FinallyFrame):
+                frame.pending.append((kind, env, node))
+                return
+            if isinstance(frame, _LoopFrame) and kind in ("break", "continue"):
+                if kind == "break":
+                    if not self.quiet:
+                        for vid in frame.allocated:
+                            if vid in env.states and vid not in env.notes:
+                                env.notes[vid] = (node, env.branch)
+                    frame.breaks.append(env)
+                else:
+                    frame.continues.append(env)
+                    if not self.quiet:
+                        self._loop_exit(frame, env, node, "continue")
+                return
+            if isinstance(frame, _FunctionFrame):
+                if not self.quiet:
+                    frame.exits.append((env, node, kind))
+                    self._record_exit(env, Exit(node, kind, env.branch), node)
+                return
+
+    def _raise(self, node: cst.Raise) -> None:
+        """An explicit ``raise``: an exit of the function when no ``try`` around it can catch it."""
+        env = self.env
+        self.env = None
+        if env is not None and self.try_depth == 0 and not self.quiet and not self.expect_raise:
+            self.jumps[0].exits.append((env, node, "raise"))
+            self._record_exit(env, Exit(node, "raise", env.branch), node)
+
+    def _record_exit(self, env: Env, exit_: Exit, small: Optional[cst.CSTNode],
+                     only: Optional[int] = None) -> None:
+        """Note the allocated values this path still owns where it leaves (BUF007)."""
+        if env.merged or not self.tracking or self.summarize:
+            return
+        statement = self.statement_stack[-1] if self.statement_stack else None
+        block = self.block_stack[-1][0] if self.block_stack else None
+        for vid, states in env.states.items():
+            if (only is not None and vid != only) or vid not in self.allocations:
+                continue
+            if not any(s.owned and not s.kept for s in states):
+                continue
+            name = self.allocations[vid][1]
+            if vid in env.notes:  # it left its loop through a break, still owned
+                node, branch = env.notes[vid]
+                self.exit_leaks.setdefault(vid, []).append(
+                    _ExitRecord(Exit(node, "break", branch), False, None, None))
+                continue
+            fixable = (small is not None and name is not None and env.names.get(name) == vid
+                       and all(s.owned and not s.kept and s.count == 1 for s in states)
+                       and isinstance(statement, cst.SimpleStatementLine)
+                       and len(statement.body) == 1 and statement.body[0] is small
+                       and isinstance(block, cst.IndentedBlock)
+                       and name not in loaded_names(small))
+            self.exit_leaks.setdefault(vid, []).append(
+                _ExitRecord(exit_, fixable, statement, block))
+
+    def _try(self, node) -> None:
+        protector: Set[str] = set()
+        for handler in node.handlers:
+            protector |= loaded_names(handler.body)
+        if node.finalbody is not None:
+            protector |= loaded_names(node.finalbody.body)
+        finally_frame = _FinallyFrame() if node.finalbody is not None else None
+        if finally_frame is not None:
+            self.jumps.append(finally_frame)
+        caught: List[Env] = []
+        self.exception_states.append(caught)
+        self.protectors.append(protector)
+        self.try_depth += 1
+        self._suite(node.body)
+        self.try_depth -= 1
+        self.protectors.pop()
+        self._record_exception_state()
+        self.exception_states.pop()
+        body_exit = self.paths
+        handler_entry = normalize(caught, self.lost)
+        escaping: List[Env] = list(caught)
+        outs: List[Env] = []
+        if body_exit and node.orelse is not None:
+            self.paths = body_exit
+            self._suite(node.orelse.body)
+            body_exit = self.paths
+        outs.extend(body_exit)
+        guarded = finally_frame is not None
+        for handler in node.handlers:
+            if not handler_entry:
+                break
+            self.paths = [env.copy() for env in handler_entry]
+            if handler.type is not None:
+                self._each(lambda: self._expr(handler.type))
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                name = handler.name.name.value
+                self._each(lambda: self._unbind(name))
+            handler_states: List[Env] = []
+            self.exception_states.append(handler_states)
+            self.handler_depth += 1
+            self.try_depth += guarded
+            self._suite(handler.body)
+            self.try_depth -= guarded
+            self.handler_depth -= 1
+            self.exception_states.pop()
+            escaping.extend(handler_states)
+            outs.extend(self.paths)
+        self.paths = normalize(outs, self.lost)
+        if finally_frame is None:
+            return
+        self.jumps.pop()
+        self.finally_depth += 1
+        self._suite(node.finalbody.body)
+        after = self.paths
+        exceptional = normalize(escaping, self.lost)
+        if exceptional:
+            # Paths on which a call raised: they can confirm that a use in the finally block is
+            # late, but not excuse it (the block runs after the normal paths too).
+            self.paths = [env.copy() for env in exceptional]
+            self.exceptional += 1
+            self._suite(node.finalbody.body)
+            self.exceptional -= 1
+        for kind, env, jump_node in finally_frame.pending:
+            self.paths = [env]
+            self._suite(node.finalbody.body)
+            for out in self.paths:
+                self.env = out
+                self._jump(kind, jump_node)
+        self.env = None
+        self.finally_depth -= 1
+        self.paths = after
+
+    def _with(self, node: cst.With) -> None:
+        protector: Set[str] = set()
+        expects = any(isinstance(item.item, cst.Call)
+                      and last_identifier(item.item.func) in V.EXPECT_RAISE for item in node.items)
+        for item in node.items:
+            protector |= loaded_names(item.item)
+
+        managed: List[Tuple[int, cst.CSTNode]] = []
+
+        def enter():
+            for item in node.items:
+                if self.env is None:
+                    return
+                ref = self._value(item.item)
+                target = item.asname.name if item.asname is not None else None
+                if isinstance(ref, _New) and isinstance(target, cst.Name):
+                    self._assign(target, ref, None)  # ``with alloc.buffer() as buf:``
+                    self.consumed.add(id(ref.call))
+                    if self.env.names.get(target.value) == id(ref.call):
+                        managed.append((id(ref.call), item.item))
+                    continue
+                if isinstance(ref, _New):
+                    self.consumed.add(id(ref.call))
+                elif isinstance(ref, _Tracked):
+                    self._use(ref, "used", item.item)
+                    self.consumed.add(ref.vid)
+                    managed.append((ref.vid, item.item))
+                if target is not None:
+                    self._assign(target, ref if isinstance(ref, _Tracked) else None, None)
+        self._each(enter)
+        frame = _FinallyFrame()
+        self.jumps.append(frame)
+        self.protectors.append(protector)
+        self.expect_raise += expects
+        self._suite(node.body)
+        self.expect_raise -= expects
+        self.protectors.pop()
+        self.jumps.pop()
+        # ``ByteBuf.__exit__`` releases once if the count is above zero (it never raises).
+        self._each(lambda: self._exit_release(managed))
+        for kind, env, jump_node in frame.pending:
+            self.env = env
+            self._exit_release(managed)
+            self._jump(kind, jump_node)
+        self.env = None
+
+    def _exit_release(self, managed: List[Tuple[int, cst.CSTNode]]) -> None:
+        for vid, item in managed:
+            self._update(vid, lambda s: (s._replace(count=s.count - 1) if s.count > 1
+                                         else State(RELEASED, 0, node=item)) if s.owned
+                         else (s._replace(count=s.count - 1) if s.kind == BORROWED and s.count
+                               else s))
+
+    # ----------------------------------------------------------------- binding
+    def _unbind(self, name: str) -> None:
+        if self.env is not None:
+            self.env.names[name] = None
+            self.env.forget_facts_about(name)
+
+    def _assign(self, target: cst.BaseExpression, ref, value: Optional[cst.CSTNode]) -> None:
+        if self.env is None:
+            return
+        if isinstance(target, cst.Name):
+            name = target.value
+            if not self.tracking or name in self.untracked:
+                self._keep(ref, target)
+                self._unbind(name)
+            elif isinstance(ref, _New):
+                vid = id(ref.call)
+                self.allocations[vid] = (ref.call, name)
+                self._unbind(name)
+                self.env.names[name] = vid
+                self.env.set_state(vid, State(OWNED, 1, node=ref.call))
+                self.env.risky = self.env.risky - {vid}
+                self.origins[vid] = self.block_stack[-1] if self.block_stack else (None, 0)
+                for frame in self.jumps:
+                    if isinstance(frame, _LoopFrame):
+                        frame.allocated.add(vid)
+            elif isinstance(ref, _Tracked):
+                self._unbind(name)
+                self.env.names[name] = ref.vid
+            else:
+                old = self.env.names.get(name)
+                if old is not None and value is not None and name in loaded_names(value):
+                    # ``msg = msg.content()``: the new value may be (part of) the old one.
+                    self._keep(_Tracked(old, name, target), target)
+                self._unbind(name)
+                is_literal, constant = conditions.literal(value) if value is not None else (False, None)
+                if is_literal:
+                    self.env.consts[name] = constant
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            self._keep(ref, target)
+            for element in target.elements:
+                self._assign(element.value, None, None)
+        elif isinstance(target, cst.StarredElement):
+            self._keep(ref, target)
+            self._assign(target.value, None, None)
+        elif isinstance(target, cst.Attribute):
+            self._hand_over(ref, "stored", target)
+            self._use(self._value(target.value), "used", target.value)
+            root = dotted_name(target)
+            if root is not None:
+                self.env.forget_facts_about(root.split(".")[0])
+        elif isinstance(target, cst.Subscript):
+            self._hand_over(ref, "stored", target)
+            self._use(self._value(target.value), "used", target.value)
+            for element in target.slice:
+                self._expr(element.slice)
+            self._raising()
+
+    # ----------------------------------------------------------------- expressions
+    def _expr(self, node: cst.CSTNode) -> None:
+        """Evaluate ``node`` for its effects; a value it yields goes where the analysis cannot see."""
+        self._keep(self._value(node), node)
+
+    def _expr_all(self, node: cst.CSTNode) -> None:
+        self._each(lambda: self._expr(node))
+
+    def _test_effects(self, node: cst.BaseExpression) -> None:
+        """Evaluate a condition: operands are read, not stored."""
+        if isinstance(node, cst.BooleanOperation):
+            for operand in operands(node, cst.BooleanOperation):
+                self._test_effects(operand)
+        elif isinstance(node, cst.UnaryOperation):
+            self._test_effects(node.expression)
+        else:
+            ref = self._value(node)
+            if isinstance(ref, _New):
+                self._keep(ref, node)
+
+    def _value(self, node: cst.CSTNode):
+        """Evaluate ``node`` on the current path; return what it evaluates to (_Tracked, _New or None)."""
+        if self.env is None:
+            return None
+        if isinstance(node, cst.Name):
+            vid = self.env.names.get(node.value)
+            return _Tracked(vid, node.value, node) if vid is not None else None
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.Attribute):
+            base = self._value(node.value)
+            self._use(base, "used", node.value)
+            if node.attr.value in V.RELEASE_METHODS:  # a bound ``buf.release`` handed on
+                self._keep(base, node.value)
+            self._maybe_body_read(node)
+            return None
+        if isinstance(node, cst.Subscript):
+            self._use(self._value(node.value), "used", node.value)
+            for element in node.slice:
+                self._expr(element.slice)
+            self._raising()
+            return None
+        if isinstance(node, cst.NamedExpr):
+            ref = self._value(node.value)
+            self._assign(node.target, ref, node.value)
+            return ref
+        if isinstance(node, cst.Comparison):
+            self._test_effects(node.left)
+            for target in node.comparisons:
+                self._test_effects(target.comparator)
+            return None
+        if isinstance(node, (cst.BooleanOperation, cst.UnaryOperation)):
+            self._test_effects(node)
+            return None
+        if isinstance(node, cst.IfExp):
+            self._test_effects(node.test)
+            before = self.env
+            self.env = before.copy()
+            self._expr(node.body)
+            after_body = self.env
+            self.env = before
+            self._expr(node.orelse)
+            self.env = join(after_body, self.env, self.lost)
+            return None
+        if isinstance(node, cst.Await):
+            self._expr(node.expression)
+            self._raising()
+            return None
+        if isinstance(node, cst.Yield):
+            if isinstance(node.value, cst.From):
+                self._expr(node.value.item)
+            elif node.value is not None:
+                self._hand_over(self._value(node.value), "yielded", node.value)
+            return None
+        if isinstance(node, cst.FormattedStringExpression):
+            ref = self._value(node.expression)
+            if node.format_spec is None and node.conversion in (None, "r", "s", "a"):
+                return None  # str()/repr(): fine when freed
+            self._use(ref, "used", node.expression)
+            return None
+        if isinstance(node, cst.BinaryOperation):
+            for operand in operands(node, cst.BinaryOperation):
+                self._expr(operand)
+            return None
+        if isinstance(node, (cst.Lambda, cst.SimpleString, cst.ConcatenatedString, cst.Integer,
+                             cst.Float, cst.Imaginary, cst.Ellipsis)):
+            return None
+        for child in children(node):
+            self._expr(child)
+        return None
+
+    def _maybe_body_read(self, node: cst.Attribute) -> None:
+        inner = node.value
+        if isinstance(inner, cst.Await):
+            inner = inner.expression
+        if isinstance(inner, cst.Call) and last_identifier(inner.func) == "exchange":
+            self.facts.body_reads.add(id(inner))
+
+    # ----------------------------------------------------------------- calls
+    def _call(self, node: cst.Call):
+        func = node.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if method is not None and method in self.method_names and id(node) not in self._seen_calls:
+            self._seen_calls.add(id(node))
+            self.facts.method_calls.setdefault(method, []).append(node)
+        callee = dotted_name(func)
+        if isinstance(func, cst.Attribute):
+            self._maybe_body_read(func)
+            receiver = self._value(func.value)
+            if isinstance(receiver, _Tracked):
+                return self._buffer_method(node, method, receiver)
+            if isinstance(receiver, _New):
+                self._keep(receiver, func.value)
+                self._args(node, "pass")
+                self._raising()
+                return None
+            owner = dotted_name(func.value)
+            if owner is not None and owner.rsplit(".", 1)[-1] == V.UTIL_CLASS:
+                return self._util_call(node, method)
+            if B.is_allocation(func, method, owner, self.allocator_names):
+                self._args(node, "pass")
+                self._raising()
+                return self._new(node)
+            if method in V.FIRE_METHODS or (
+                    callee and self.vocab.matches(self.vocab.extra_fires, callee)):
+                return self._ending_call(node, FIRED)
+            if method in V.FLUSHING_WRITES or (
+                    method in V.CONTEXT_WRITES and B.looks_like_context(func.value)):
+                return self._ending_call(node, WRITTEN)
+            if method in V.LOGGING_METHODS and V.LOGGER_NAME.search(owner or ""):
+                self._args(node, "describe")
+                self._raising()
+                return None
+            if method in B.STORING_METHODS and len(node.args) == 1 and not node.args[0].star:
+                self._hand_over(self._value(node.args[0].value), "appended", node.args[0].value)
+                self._raising()
+                return None
+            if owner == "self" and self.current_class is not None:
+                summarised = self._summarised_call(node, (self.current_class, method))
+                if summarised is not False:
+                    return summarised
+        else:
+            self._expr(func)
+            if isinstance(func, cst.Name):
+                summarised = self._summarised_call(node, (None, func.value))
+                if summarised is not False:
+                    return summarised
+        if callee is not None:
+            if callee in V.INERT_FUNCTIONS:
+                self._args(node, "inert")
+                return None
+            if callee in V.DESCRIBING_FUNCTIONS:
+                self._args(node, "describe")
+                self._raising()
+                return None
+            if callee in V.EXPECT_RAISE or callee.rsplit(".", 1)[-1] in V.EXPECT_RAISE:
+                self.expect_raise += 1  # ``pytest.raises(E, buf.release)``: the call must raise
+                self._args(node, "pass")
+                self.expect_raise -= 1
+                self._raising()
+                return None
+            if callee in V.BORROWING_FUNCTIONS:
+                self._args(node, "borrow")
+                self._raising()
+                return None
+            if self.vocab.matches(self.vocab.extra_releases, callee):
+                return self._ending_call(node, RELEASED, safe=True)
+            if self.vocab.matches(self.vocab.extra_allocators, callee):
+                self._args(node, "pass")
+                self._raising()
+                return self._new(node)
+            if "ByteBufUtil" in callee.split(".")[:-1]:
+                self._args(node, "borrow")
+                self._raising()
+                return None
+        self._args(node, "pass")
+        self._raising()
+        return None
+
+    def _summarised_call(self, node: cst.Call, key):
+        """A call of one of the module's own functions that allocates or releases; else False."""
+        if self.env is None:
+            return None
+        if key in self.summaries.allocators and not self._shadowed(key):
+            self._args(node, "pass")
+            self._raising()
+            return self._new(node)
+        released = self.summaries.releasers.get(key)
+        if released is None or self._shadowed(key):
+            return False
+        positional = positional_args(node)
+        for index, arg in enumerate(node.args):
+            ref = self._value(arg.value)
+            if arg in positional and positional.index(arg) in released:
+                self._release(node, ref, arg.value, safe=True)
+            else:
+                self._pass(ref, arg.value)
+        self._raising()
+        return None
+
+    def _shadowed(self, key) -> bool:
+        """A module function's name rebound locally no longer calls that function."""
+        return key[0] is None and key[1] in self.env.names
+
+    def _args(self, node: cst.Call, how: str) -> None:
+        for arg in node.args:
+            ref = self._value(arg.value)
+            if how == "inert":
+                if isinstance(ref, _New):
+                    self._keep(ref, arg.value)
+            elif how == "borrow":
+                self._borrow(ref, arg.value)
+            elif how == "describe":
+                if isinstance(ref, _New):
+                    self.consumed.add(id(ref.call))
+            else:
+                self._pass(ref, arg.value)
+
+    def _first_arg(self, node: cst.Call):
+        positional = positional_args(node)
+        first = positional[0].value if positional else None
+        ref = self._value(first) if first is not None else None
+        for arg in node.args:
+            if first is None or arg.value is not first:
+                self._expr(arg.value)
+        return first, ref
+
+    def _ending_call(self, node: cst.Call, kind: str, safe: bool = False):
+        first, ref = self._first_arg(node)
+        if kind == RELEASED:
+            self._release(node, ref, first, safe=safe)
+        else:
+            self._give_up(ref, kind, first if first is not None else node, node)
+        self._raising()
+        return None
+
+    def _util_call(self, node: cst.Call, method: Optional[str]):
+        if method in V.UTIL_RELEASE or method in V.UTIL_SAFE_RELEASE:
+            first, ref = self._first_arg(node)
+            self._release(node, ref, first, safe=method in V.UTIL_SAFE_RELEASE)
+            return None
+        if method in V.UTIL_RETAIN:
+            first, ref = self._first_arg(node)
+            self._retain(ref, first if first is not None else node)
+            self._raising()
+            return ref if isinstance(ref, _Tracked) else None
+        if method in V.INERT_METHODS:
+            self._args(node, "inert")
+            return None
+        if method in V.UTIL_PASS_THROUGH:
+            first, ref = self._first_arg(node)
+            self._use(ref, "used", first)
+            return ref
+        self._args(node, "borrow")
+        return None
+
+    def _buffer_method(self, node: cst.Call, method: str, receiver: _Tracked):
+        if method in V.RELEASE_METHODS or self.vocab.matches(self.vocab.extra_releases, method):
+            # A release raises only on a count that is already wrong: it does not make the code
+            # after it risky for the other values.
+            self._args(node, "borrow")
+            self._release(node, receiver, node.func.value, safe=False)
+            return None
+        if method in V.RETAIN_METHODS:
+            self._args(node, "borrow")
+            self._retain(receiver, node.func.value)
+            return receiver
+        if method in V.INERT_METHODS:
+            self._args(node, "inert")
+            return None
+        self._use(receiver, "used", node.func.value)
+        if method in V.TAKING_METHODS:
+            self._args(node, "pass")
+        else:
+            self._args(node, "borrow")
+        self._raising()
+        if B.returns_copy(node, method, lambda name: bool(self.env and self.env.names.get(name))):
+            return self._new(node)
+        if method in V.VIEW_METHODS:
+            return receiver
+        return None
+
+    # ----------------------------------------------------------------- effects on values
+    def _new(self, call: cst.Call):
+        """A fresh reference, unless the code around it is expected to raise (``pytest.raises``)."""
+        return None if self.expect_raise else _New(call)
+
+    def _raising(self) -> None:
+        """Code that can raise runs here: owned, unprotected values become risky."""
+        env = self.env
+        if env is None or not env.states:
+            return
+        protected = set()
+        for names in self.protectors:
+            for name in names:
+                vid = env.names.get(name)
+                if vid is not None:
+                    protected.add(vid)
+        risky = {vid for vid, st in env.states.items()
+                 if vid not in protected and any(s.owned for s in st)}
+        if not risky <= env.risky:
+            env.risky = env.risky | risky
+
+    def _ended(self, vid: int) -> Optional[State]:
+        """The state of ``vid`` when it ended (hard) on this path, else None."""
+        states = self.env.states.get(vid, ())
+        if states and all(s.hard_ended for s in states):
+            return next(iter(states))
+        return None
+
+    def _use(self, ref, use: str, node: cst.CSTNode) -> None:
+        """A use of the value: BUF002 when it had ended on every path that reaches ``node``."""
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+            return
+        if not isinstance(ref, _Tracked) or self.env is None or self.quiet or self.expect_raise:
+            return
+        obs = self.uses.setdefault(id(node), [None, False])
+        ended = self._ended(ref.vid) if ref.vid not in self.uncertain else None
+        if ended is None:
+            obs[1] = obs[1] or not self.exceptional
+        elif obs[0] is None:
+            obs[0] = LateUse(node, ref.name, use, ended.kind, ended.node)
+
+    def _borrow(self, ref, node: cst.CSTNode) -> None:
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+        else:
+            self._use(ref, "used", node)
+
+    def _update(self, vid: int, change) -> None:
+        env = self.env
+        states = env.states.get(vid)
+        if states is None:
+            return
+        new = frozenset(change(s) for s in states)
+        env.states[vid] = new
+        if not any(s.owned for s in new):
+            env.risky = env.risky - {vid}
+
+    def _keep(self, ref, node: cst.CSTNode) -> None:
+        """The value goes where the analysis cannot follow it: it may be kept there."""
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+        elif isinstance(ref, _Tracked) and self.env is not None:
+            self.consumed.add(ref.vid)
+            self._update(ref.vid, lambda s: s._replace(kept=True) if s.owned else s)
+
+    def _pass(self, ref, node: cst.CSTNode) -> None:
+        """Passed to a call the analysis does not know: it may borrow or keep the value."""
+        self._use(ref, "passed on", node)
+        self._keep(ref, node)
+
+    def _hand_over(self, ref, how: str, node: cst.CSTNode) -> None:
+        """``return x``, ``self.x = x``, ``out.append(x)``: one reference lives on elsewhere."""
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+            return
+        if not isinstance(ref, _Tracked) or self.env is None:
+            return
+        if how == "appended":
+            self._over_borrowed(ref, "appended to a list that is passed on", node)
+        self._give_up(ref, HANDED, node, node, hard=False)
+
+    def _give_up(self, ref, kind: str, node: cst.CSTNode, call: cst.CSTNode,
+                 hard: bool = True) -> None:
+        """One reference leaves this function (released, fired, written or handed over)."""
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+            return
+        if not isinstance(ref, _Tracked) or self.env is None:
+            return
+        if hard:
+            self._use(ref, kind, node)
+            if kind != RELEASED:
+                self._over_borrowed(ref, kind, call)
+        self.consumed.add(ref.vid)
+
+        def change(s: State) -> State:
+            if s.kind == OWNED:
+                return s._replace(count=s.count - 1) if s.count > 1 else State(kind, 0, node=call)
+            if s.kind == BORROWED and s.count > 0:
+                return s._replace(count=s.count - 1)
+            return s
+        self._update(ref.vid, change)
+
+    def _over_borrowed(self, ref: _Tracked, action: str, node: cst.CSTNode) -> None:
+        """BUF008: giving up a reference of a borrowed value that nothing retained first."""
+        if self.quiet or self.expect_raise or self.env.merged:
+            return
+        states = self.env.states.get(ref.vid, ())
+        if any(s.kind == BORROWED and s.count == 0 for s in states) and id(node) not in self.over:
+            self.over[id(node)] = OverRelease(node, ref.name, action, "borrowed",
+                                              self.roles.get(ref.vid, ""))
+
+    def _retain(self, ref, node: cst.CSTNode) -> None:
+        if isinstance(ref, _New):
+            self.consumed.add(id(ref.call))
+            return
+        if not isinstance(ref, _Tracked) or self.env is None:
+            return
+        self._use(ref, "retained", node)
+        uncertain = False
+
+        def change(s: State) -> State:
+            nonlocal uncertain
+            if s.kind in (OWNED, BORROWED):
+                if s.count >= MAX_COUNT:
+                    uncertain = True
+                    return s
+                return s._replace(count=s.count + 1)
+            if s.kind == HANDED:
+                return State(OWNED, 1, kept=True, node=node)
+            return s
+        self._update(ref.vid, change)
+        if uncertain:
+            self.uncertain.add(ref.vid)
+
+    def _release(self, call: cst.Call, ref, target, safe: bool) -> None:
+        if self.env is None:
+            return
+        if not isinstance(ref, _Tracked):
+            if isinstance(ref, _New):
+                self.consumed.add(id(ref.call))
+            return
+        self._use(ref, RELEASED, target)
+        states = self.env.states.get(ref.vid, ())
+        if not self.quiet and not self.expect_raise:
+            fact = self.releases.get(id(call))
+            if fact is None:
+                fact = self.releases[id(call)] = self._release_fact(call, ref.name, ref.vid, safe)
+            if (ref.vid in self.env.risky and ref.vid not in self.uncertain
+                    and not self._in_cleanup() and any(s.owned for s in states)):
+                fact.unprotected = True
+            if any(s.ended for s in states):
+                fact.maybe_ended = True
+            self._over_borrowed(ref, RELEASED, call)
+            ended = next((s for s in states if s.hard_ended), None)
+            if ended is not None and not self.env.merged and ref.vid not in self.uncertain:
+                fact.ended_on.append(ended.node)
+            elif not self.exceptional:
+                fact.alive = True
+        self._give_up(ref, RELEASED, target, call, hard=False)
+
+    def _in_cleanup(self) -> bool:
+        return self.finally_depth > 0 or self.handler_depth > 0
+
+    def _release_fact(self, call: cst.Call, name: str, vid: int, safe: bool) -> Release:
+        statement = self.statement_stack[-1] if self.statement_stack else None
+        block = self.block_stack[-1][0] if self.block_stack else None
+        origin_block, origin_index = self.origins.get(vid, (None, 0))
+        return Release(call=call, name=name, safe=safe, in_finally=self.finally_depth > 0,
+                       in_except=self.handler_depth > 0,
+                       statement=(statement if isinstance(statement, cst.SimpleStatementLine)
+                                  else None),
+                       block=block, origin_block=origin_block, origin_index=origin_index)
+
+    def _orphan_now(self, call: cst.Call) -> None:
+        if (self.tracking and not self.expect_raise and not self.quiet and not self.summarize
+                and id(call) not in self.consumed):
+            self.facts.orphans.append(Orphan(call, None))
+        self.consumed.add(id(call))
+
+
+def _keys(paths: List[Env]):
+    return frozenset(env.key() for env in paths)
+
+
+def _widen(env: Env) -> Env:
+    """A loop that does not settle: keep its values but stop reasoning about their counts."""
+    states = {vid: frozenset(s._replace(kept=True) if s.owned else s for s in st)
+              for vid, st in env.states.items()}
+    return Env(dict(env.names), states, env.risky, {}, {}, None, True)
+
+
+def _rebound_names(body: cst.BaseSuite) -> Set[str]:
+    """Names that every pass of a loop binds at the top of its body before any use of them."""
+    out: Set[str] = set()
+    read: Set[str] = set()
+    if not isinstance(body, cst.IndentedBlock):
+        return out
+    for statement in body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                read |= loaded_names(small.value)
+                out.update(t.target.value for t in small.targets
+                           if isinstance(t.target, cst.Name) and t.target.value not in read)
+            else:
+                read |= loaded_names(small)
+    return out
+
+
+def _last_statement(body: cst.BaseSuite) -> cst.CSTNode:
+    if isinstance(body, cst.IndentedBlock) and body.body:
+        return body.body[-1]
+    return body
+
+
+def _irrefutable(case: cst.MatchCase) -> bool:
+    """``case _:`` or ``case name:`` without a guard: the match cannot fall through it."""
+    pattern = case.pattern
+    return case.guard is None and isinstance(pattern, cst.MatchAs) and pattern.pattern is None
+
+
+def _parameters(node: cst.FunctionDef) -> List[cst.Param]:
+    """Every parameter of ``node``: bound on entry, to values the analysis does not follow."""
+    params = node.params
+    out = roles.positional_parameters(node) + list(params.kwonly_params)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.append(star)
+    return out
