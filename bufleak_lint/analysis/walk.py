@@ -297,6 +297,23 @@ class Walk:
             for states in self.exception_states:
                 states.extend(snapshot)
 
+    def _record_last_statement_raising(self, body: cst.BaseSuite) -> None:
+        """The try body's last statement may raise after its hand-overs (``ctx.write(buf)``):
+        the handlers see its effects too, except its allocations, which did not happen."""
+        if not self.paths or not self.exception_states:
+            return
+        last = _last_statement(body)
+        made = {id(n) for n in _walk_nodes(last) if isinstance(n, cst.Call)}
+        snapshot = []
+        for env in self.paths:
+            env = env.copy()
+            for vid in [v for v in env.states if v in made]:
+                del env.states[vid]
+                env.names = {k: (None if v == vid else v) for k, v in env.names.items()}
+            snapshot.append(env)
+        for states in self.exception_states:
+            states.extend(snapshot)
+
     def _statement(self, node: cst.CSTNode) -> None:
         if isinstance(node, cst.SimpleStatementLine):
             self.statement_stack.append(node)
@@ -589,7 +606,7 @@ class Walk:
         self._suite(node.body)
         self.try_depth -= 1
         self.protectors.pop()
-        self._record_exception_state()
+        self._record_last_statement_raising(node.body)
         self.exception_states.pop()
         body_exit = self.paths
         handler_entry = normalize(caught, self.lost)
@@ -1218,6 +1235,14 @@ class Walk:
                 and id(call) not in self.consumed):
             self.facts.orphans.append(Orphan(call, None))
         self.consumed.add(id(call))
+
+
+def _walk_nodes(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(children(item))
 
 
 def _keys(paths: List[Env]):
