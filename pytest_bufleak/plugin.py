@@ -89,7 +89,9 @@ def bufleak(request: pytest.FixtureRequest) -> Iterator[LeakTracker]:
     """
     session = request.config.stash.get(_SESSION, None)
     if session is not None:
-        yield session.tracker(request.node, "function")
+        tracker = session.tracker(request.node, "function")
+        tracker.scopes = functools.partial(session.scope_tracker, request.node)  # for hand_over(buf, scope=...)
+        yield tracker
     else:
         with track_leaks(request.node.nodeid, str(request.config.rootpath)) as tracker:
             yield tracker
@@ -133,16 +135,13 @@ class BufleakSession:
         ResourceLeakDetector.set_level(level)
 
     def tracker(self, node: Any, scope: str) -> LeakTracker:
-        """The tracker of ``node`` (made on first use); a test's can hand buffers over to its wider scopes."""
+        """The tracker of ``node`` (made on first use)."""
         entry = self.trackers.get(node)
         if entry is None:
-            tracker = LeakTracker(node.nodeid or "session", self.root)
-            if scope == "function":
-                tracker.scopes = functools.partial(self._scope_tracker, node)
-            entry = self.trackers[node] = (scope, tracker)
+            entry = self.trackers[node] = (scope, LeakTracker(node.nodeid or "session", self.root))
         return entry[1]
 
-    def _scope_tracker(self, item: pytest.Item, scope: str) -> LeakTracker:
+    def scope_tracker(self, item: pytest.Item, scope: str) -> LeakTracker:
         """The tracker of ``item``'s enclosing ``scope`` (``bufleak.hand_over(buf, scope=...)``)."""
         kinds = {"class": pytest.Class, "module": pytest.Module, "package": pytest.Package, "session": pytest.Session}
         if scope not in kinds:
@@ -226,7 +225,8 @@ class BufleakSession:
                 continue
             scope, tracker = self.trackers.pop(node)
             tracker.close()
-            leaks, over_released = tracker.leaks(), list(tracker.over_released)
+            leaks, over_released = tracker.leaks(), tracker.over_released
+            tracker.over_released = []  # handed to the report below
             tracker.clear()
             if not (leaks or over_released) or node.get_closest_marker("no_bufleak") is not None:
                 continue

@@ -12,7 +12,9 @@ from collections import deque
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import sites
-from .sites import capture
+from .sites import package_files, capture
+
+_getframe = sys._getframe
 
 #: Records whose buffer was garbage-collected while still unreleased, in order of collection.
 collected: deque = deque()
@@ -44,13 +46,9 @@ class HandOver(str):
 
 
 class Pool(dict):
-    """A tracker's records (record -> None, or the name of the ended scope it came from), and the tracker."""
+    """A tracker's records (record -> None, or the name of the ended scope it came from), and ``.tracker``."""
 
     __slots__ = ("tracker",)
-
-    def __init__(self, tracker: Any) -> None:
-        super().__init__()
-        self.tracker = tracker
 
 
 class LeakRecord:
@@ -83,7 +81,12 @@ class LeakRecord:
         The buffer drops its record as it frees; the record re-attaches itself, so that a second
         release (an over-release) can still name the site of the first.
         """
-        self.freed = capture(skip=2)  # this method and ByteBuf._free (its caller, release, is walked over)
+        frame = _getframe(3)  # past this method, ByteBuf._free and ByteBuf.release: the caller, mostly
+        code = frame.f_code
+        if package_files.get(code.co_filename, True):  # a view's release, ReferenceCountUtil...: walk on
+            self.freed = capture(skip=3)
+        else:  # the user's own release: one frame is enough, and capture() costs a call more
+            self.freed = (code, frame.f_lasti)
         ref = self._ref
         self._ref = None
         self.pool.pop(self, None)

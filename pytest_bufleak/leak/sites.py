@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 #: filename -> whether it lies inside the package (a dict lookup is cheaper than ``startswith``).
-_inside: Dict[str, bool] = {}
+package_files: Dict[str, bool] = {}
 
 #: A captured site: ``(code, lasti, code, lasti, ...)``, innermost frame first.
 Site = Tuple[object, ...]
@@ -31,7 +31,7 @@ def capture(skip: int = 0) -> Site:
     """
     depth = 1 + skip
     getframe = sys._getframe
-    inside = _inside
+    inside = package_files
     try:
         frame = getframe(depth)
         while True:

@@ -18,14 +18,15 @@ from . import detector
 
 _original_start = threading.Thread.start
 _original_submit = ThreadPoolExecutor.submit
-_installed = False
+#: True once :func:`install` ran.
+installed = False
 
 
 def install() -> None:
     """Wrap ``Thread.start`` and ``ThreadPoolExecutor.submit`` (once; they cost nothing outside a tracker)."""
-    global _installed
-    if not _installed:
-        _installed = True
+    global installed
+    if not installed:
+        installed = True
         threading.Thread.start = _start  # type: ignore[method-assign]
         ThreadPoolExecutor.submit = _submit  # type: ignore[method-assign]
 

@@ -35,7 +35,8 @@ class LeakTracker:
         self.relative_to = relative_to
         #: The records of the unreleased buffers it holds, in order of allocation, each mapped to None
         #: (its own) or to the name of the ended scope whose task or thread allocated it while this was active.
-        self.pool: Dict[LeakRecord, Optional[str]] = Pool(self)
+        self.pool: Dict[LeakRecord, Optional[str]] = Pool()
+        self.pool.tracker = self  # type: ignore[attr-defined]
         #: Releases of its buffers after they were freed, that the runtime caught (:class:`OverRelease`).
         self.over_released: List[OverRelease] = []
         #: ``scope -> tracker`` for :meth:`hand_over` (the pytest plugin sets it; None outside pytest).
@@ -122,7 +123,8 @@ class _Activation:
         with detector.active_lock:
             detector.active.append(self.tracker)
         detector.update_hook()
-        threads.install()
+        if not threads.installed:
+            threads.install()
         return self.tracker
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -51,3 +51,20 @@ def test_ini_keys_stay_registered_under_no_bufleak(pytester, run_subprocess):
     result = run_subprocess(LEAKY, "--strict-config")  # the plugin reads them as before
     result.assert_outcomes(passed=8, errors=3)
     result.stdout.fnmatch_lines(["bufleak: on, level simple"])
+
+
+def test_xdist_counts_a_module_fixtures_leak_once(run_subprocess):
+    result = run_subprocess("""
+import pytest
+from pytest_bufleak import Unpooled
+
+@pytest.fixture(scope="module")
+def shared():
+    return Unpooled.buffer(7)  # leaked once per worker that sets it up
+
+@pytest.mark.parametrize("n", range(4))
+def test_uses(shared, n):
+    pass
+""", "--bufleak", "-n", "2", "--dist=load")
+    result.stdout.fnmatch_lines(["*= bufleak: 1 leaked buffer =*"])
+    assert result.stdout.str().count("allocated at test_it.py:6 (module scope)") == 1
