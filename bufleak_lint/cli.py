@@ -6,14 +6,15 @@ or configuration error.
 
 import argparse
 import difflib
+import itertools
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from bufleak_lint import __version__, report
 from bufleak_lint.config import Config, ConfigError, Selection, load_config, parse_codes, split_list
-from bufleak_lint.discovery import discover
-from bufleak_lint.engine import FileResult, Settings, lint_paths
+from bufleak_lint.discovery import STDIN, discover
+from bufleak_lint.engine import MAX_FILE_BYTES, FileResult, Settings, lint_bytes, lint_paths
 from bufleak_lint.rules import BY_CODE
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bufleak-lint",
                      description="Find reference-counted buffer leaks (bufleak / Netty style).")
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or directories (default: .)")
+                        help="files or directories (default: .); - reads standard input")
     parser.add_argument("--select", metavar="CODES",
                         help="comma-separated codes or prefixes to report")
     parser.add_argument("--ignore", metavar="CODES",
@@ -39,10 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated globs of files or directories to skip "
                              "(adds to the config)")
     parser.add_argument("--format", choices=report.FORMATS, default="text", help="output format")
-    parser.add_argument("--fix", action="store_true", help="apply the automatic fixes in place")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply the automatic fixes in place (with -, print the fixed "
+                             "source to stdout and the findings left to stderr)")
     parser.add_argument("--diff", action="store_true",
-                        help="print the fixes as a unified diff instead of writing them "
-                             "(exit 1 when there is one)")
+                        help="print the fixes as a unified diff instead of writing them, and "
+                             "the findings left to stderr (exit 1 when there is either)")
+    parser.add_argument("--stdin-display-name", default="stdin", metavar="NAME",
+                        help="the name reported for standard input (default: stdin)")
     parser.add_argument("--jobs", "-j", default="auto", metavar="N",
                         help="number of processes (default: auto, one per CPU)")
     parser.add_argument("--show-source", action="store_true", help="show the offending line")
@@ -88,6 +93,16 @@ def _write_fixed(result: FileResult) -> None:
         handle.write(result.fixed.encode(result.encoding))
 
 
+def _write_bytes(out, data: bytes) -> None:
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text-only stream
+        out.write(data.decode("utf-8", "surrogateescape"))
+        return
+    out.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
 def _diff(result: FileResult) -> str:
     return "".join(difflib.unified_diff(result.original.splitlines(True),
                                         result.fixed.splitlines(True),
@@ -130,18 +145,42 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     return _run(files, settings, jobs, args, out)
 
 
+def _lint(files: List[str], settings: Settings, jobs: int, display_name: str,
+          ) -> Iterator[Tuple[FileResult, Optional[bytes]]]:
+    """Lint ``files`` in order: (result, None) per file, (result, the bytes read) for ``-``.
+
+    Standard input is read once, in the main process, where ``-`` first comes.
+    """
+    if STDIN not in files:
+        return ((result, None) for result in lint_paths(files, settings, jobs))
+    at = files.index(STDIN)
+    rest = [path for path in files[at + 1:] if path != STDIN]
+    return itertools.chain(_lint(files[:at], settings, jobs, display_name),
+                           _lint_stdin(settings, display_name),
+                           _lint(rest, settings, jobs, display_name))
+
+
+def _lint_stdin(settings: Settings, display_name: str) -> Iterator[Tuple[FileResult, bytes]]:
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    yield lint_bytes(data, display_name, settings), data
+
+
 def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespace, out) -> int:
     findings = []
     fixed_files = 0
     changed = unwritten = False
-    for result in lint_paths(files, settings, jobs):
+    fix_stdin = args.fix and not args.diff and STDIN in files
+    # --diff and --fix of standard input keep stdout for the diff or the fixed source.
+    report_to = sys.stderr if args.diff or fix_stdin else out
+    for result, stdin_data in _lint(files, settings, jobs, args.stdin_display_name):
         if result.notice:
             print(f"{result.path}: {result.notice}", file=sys.stderr)
+        is_stdin = fix_stdin and stdin_data is not None
         if result.fixed is not None:
             changed = True
             if args.diff:
                 out.write(_diff(result))
-            else:
+            elif not is_stdin:
                 try:
                     _write_fixed(result)
                     fixed_files += 1
@@ -149,27 +188,29 @@ def _run(files: List[str], settings: Settings, jobs: int, args: argparse.Namespa
                     unwritten = True
                     print(f"{result.path}: cannot write the fixes: {exc.strerror or exc}",
                           file=sys.stderr)
-        if args.diff:
-            continue
+        if is_stdin:  # the fixed source, or the source as it came when nothing changed
+            _write_bytes(out, stdin_data if result.fixed is None
+                         else result.fixed.encode(result.encoding))
         if args.format in ("text", "github"):
-            _emit(result, args, out)
+            _emit(result, args, report_to, stdin_data)
         findings.extend(result.findings)
     if args.format == "json":
-        report.write_json(findings, out)
+        report.write_json(findings, report_to)
     elif args.format == "sarif":
-        report.write_sarif(findings, out)
+        report.write_sarif(findings, report_to)
     if args.statistics:
         for line in report.statistics(findings):
-            out.write(line + "\n")
+            report_to.write(line + "\n")
     if fixed_files:
         print(f"bufleak-lint: fixed {fixed_files} file{'s' if fixed_files != 1 else ''}",
               file=sys.stderr)
     if args.diff:
-        return EXIT_FINDINGS if changed else EXIT_CLEAN
+        return EXIT_FINDINGS if changed or findings else EXIT_CLEAN
     return EXIT_FINDINGS if findings or unwritten else EXIT_CLEAN
 
 
-def _emit(result: FileResult, args: argparse.Namespace, out) -> None:
+def _emit(result: FileResult, args: argparse.Namespace, out,
+          stdin_data: Optional[bytes] = None) -> None:
     """Print one file's findings as they come (text or GitHub annotations)."""
     lines = None
     for finding in result.findings:
@@ -179,14 +220,16 @@ def _emit(result: FileResult, args: argparse.Namespace, out) -> None:
         out.write(report.format_text(finding) + "\n")
         if args.show_source:
             if lines is None:
-                lines = _source_lines(result)
+                lines = _source_lines(result, stdin_data)
             excerpt = report.source_excerpt(finding, lines)
             if excerpt:
                 out.write(excerpt + "\n")
 
 
-def _source_lines(result: FileResult) -> List[str]:
+def _source_lines(result: FileResult, stdin_data: Optional[bytes]) -> List[str]:
     source = result.fixed
+    if source is None and stdin_data is not None:
+        source = stdin_data.decode(result.encoding, errors="replace")
     if source is None:
         try:
             with open(result.path, encoding=result.encoding, errors="replace") as handle:

@@ -28,14 +28,33 @@ class ConfigError(Exception):
     """A configuration or command-line value the linter cannot use (exit code 2)."""
 
 
+#: Codes of rules being added, accepted in a selection before their modules land.
+_UPCOMING_CODES = ("BUF007", "BUF008", "BUF009")
+
+
+def known_codes() -> Tuple[str, ...]:
+    """Every rule code a selection may name, sorted."""
+    from bufleak_lint.rules import RULES  # here: the rules import the analysis, not the reverse
+    return tuple(sorted({rule.code for rule in RULES}.union(_UPCOMING_CODES)))
+
+
 def parse_codes(values: Sequence[str], where: str) -> Tuple[str, ...]:
-    """Validate rule codes or code prefixes (``BUF``, ``BUF00``, ``BUF001``)."""
+    """Validate rule codes or code prefixes (``BUF``, ``BUF00``, ``BUF001``).
+
+    A prefix must match at least one known code (flake8's reading of a
+    prefix): ``BUF123`` or ``BUF5`` would silently select nothing, so they are
+    a :class:`ConfigError` naming the code and ``where`` it came from.
+    """
     out = []
+    known = known_codes()
     for value in values:
         if not isinstance(value, str) or not _CODE.match(value.strip().upper()):
             raise ConfigError(
                 f"{where}: {value!r} is not a rule code (expected e.g. BUF001 or BUF)")
-        out.append(value.strip().upper())
+        code = value.strip().upper()
+        if not any(k.startswith(code) for k in known):
+            raise ConfigError(f"{where}: unknown rule code {value!r} (known: {', '.join(known)})")
+        out.append(code)
     return tuple(out)
 
 

@@ -9,16 +9,22 @@ from bufleak_lint.config import ConfigError, is_excluded
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".bzr", "CVS", ".tox", ".nox", ".venv", "venv",
                    "__pycache__", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache",
                    ".ruff_cache", "node_modules", "build", "dist")
+#: The path that means standard input (flake8's and ruff's convention).
+STDIN = "-"
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str], root: str) -> List[str]:
     """The ``.py`` files under ``paths``, sorted per directory, excluded ones left out.
 
     A file named explicitly is linted whatever its suffix, unless it or a
-    directory it lies in is excluded.  A path that does not exist is a :class:`ConfigError` (a usage error).
+    directory it lies in is excluded; :data:`STDIN` is kept as it is.  A path
+    that does not exist is a :class:`ConfigError` (a usage error).
     """
     files: List[str] = []
     for path in paths:
+        if path == STDIN:
+            files.append(path)
+            continue
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file or directory")
         if _inside_excluded(path, exclude, root):

@@ -1,31 +1,34 @@
 """The flake8 face: a thin adapter onto :mod:`bufleak_lint.engine`.
 
 flake8 applies its own ``--select``, ``--ignore`` and ``# noqa``, and reports
-files that do not parse as E999 (so this plugin never reports BUF999).  The
-plugin reads its extra allocator/release/fire names from the project's
-``[tool.bufleak.lint]`` like the command does; a broken configuration there
-is reported by the command, not by flake8.
+files that do not parse as E999 (so this plugin never reports BUF999).  Valid
+Python the analysis does not take on (too large, or beyond libcst) gets a
+notice on standard error and no finding, as with the command.  The plugin
+reads its extra allocator/release/fire names from the project's
+``[tool.bufleak.lint]`` like the command does (the nearest ``pyproject.toml``
+at or above the file, else at or above the working directory); a broken
+configuration there is reported by the command, not by flake8.
 """
 
 import ast
 import os
-from typing import Iterator, List, Tuple, Type
-
-import libcst as cst
+import sys
+from typing import Dict, Iterator, List, Tuple, Type
 
 from bufleak_lint import __version__
-from bufleak_lint.config import ConfigError, load_config
-from bufleak_lint.engine import analyse
+from bufleak_lint.config import ConfigError, find_pyproject, load_config
+from bufleak_lint.engine import bounded_analyse
 from bufleak_lint.vocabulary import Vocabulary
 
-_VOCABULARIES = {}
+_VOCABULARIES: Dict[str, Vocabulary] = {}
 
 
 def _vocabulary(filename: str) -> Vocabulary:
     directory = os.path.dirname(os.path.abspath(filename))
     if directory not in _VOCABULARIES:
-        try:
-            _VOCABULARIES[directory] = load_config(start=directory).vocabulary()
+        try:  # with no pyproject.toml above the file, load_config looks above the cwd
+            config = load_config(find_pyproject(directory))
+            _VOCABULARIES[directory] = config.vocabulary()
         except ConfigError:
             _VOCABULARIES[directory] = Vocabulary()
     return _VOCABULARIES[directory]
@@ -44,14 +47,9 @@ class Plugin:
     def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
         """Yield ``(line, column, "BUFnnn message", type)`` as flake8 expects."""
         text = "".join(self.lines)
-        try:
-            analysis = analyse(text, self.filename, _vocabulary(self.filename))
-        except RecursionError:
-            message = "BUF999 RecursionError: the file nests too deeply to be analysed"
-            yield 1, 0, message, type(self)
-            return
-        except cst.ParserSyntaxError as exc:  # valid for CPython, not for libcst: say so
-            yield 1, 0, f"BUF999 libcst cannot parse this file: {exc.message}", type(self)
+        analysis, notice = bounded_analyse(text, self.filename, _vocabulary(self.filename))
+        if analysis is None:
+            print(f"{self.filename}: bufleak-lint: {notice}", file=sys.stderr)
             return
         for violation, line, column in analysis.violations:
             yield line, column, f"{violation.code} {violation.message}", type(self)

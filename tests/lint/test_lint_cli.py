@@ -87,6 +87,72 @@ def test_select_and_ignore(write, capsys):
     assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["BUF006"]
 
 
+@pytest.mark.parametrize("codes", ["BUF", "BUF0", "BUF00", "BUF007", "BUF008,BUF009", "buf999"])
+def test_known_codes_and_prefixes_are_accepted(write, codes, capsys):
+    path = write("clean.py", CLEAN)
+    assert main([path, "--select", codes]) == 0
+    assert main([path, "--ignore", codes]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_non_py_file_named_explicitly_is_linted(write, capsys):
+    script = write("tool", LEAKY)  # a script without a suffix, as pre-commit passes by type
+    write("pkg/notes.txt", LEAKY)
+    assert main([script]) == 1
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == [
+        "BUF001", "BUF006"]
+    assert main(["pkg"]) == 0  # directory discovery still picks *.py only
+
+
+def _lint_stdin(tmp_path, *args, source=LEAKY):
+    script = os.path.join(os.path.dirname(sys.executable), "bufleak-lint")
+    return run([script, *args], cwd=str(tmp_path), input=source)
+
+
+def test_dash_lints_standard_input(tmp_path):
+    result = _lint_stdin(tmp_path, "-")
+    assert result.returncode == 1, result.stderr
+    assert [line.split()[:2] for line in result.stdout.splitlines()] == [
+        ["stdin:5:5:", "BUF001"], ["stdin:9:12:", "BUF006"]]
+    named = _lint_stdin(tmp_path, "--stdin-display-name", "src/handlers.py", "--show-source", "-")
+    assert named.stdout.startswith("src/handlers.py:5:5: BUF001 ")
+    assert named.stdout.splitlines()[1:3] == ["    buf.release()", "    ^"]
+    assert _lint_stdin(tmp_path, "-", source=CLEAN).returncode == 0
+
+
+def test_dash_among_files_keeps_the_order(write, tmp_path):
+    write("a.py", LEAKY)
+    write("b.py", CLEAN)
+    result = _lint_stdin(tmp_path, "a.py", "-", "b.py", "-")
+    assert result.returncode == 1, result.stderr
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        "a.py", "a.py", "stdin", "stdin"]
+
+
+def test_fix_of_standard_input_prints_the_fixed_source(tmp_path):
+    result = _lint_stdin(tmp_path, "--fix", "-")
+    assert result.returncode == 1, result.stderr  # the BUF006 has no fix
+    assert "ReferenceCountUtil.safe_release(buf)" in result.stdout
+    compile(result.stdout, "fixed.py", "exec")
+    assert "stdin:" in result.stderr and "BUF006" in result.stderr
+    clean = _lint_stdin(tmp_path, "--fix", "-", source=CLEAN)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, CLEAN, "")
+
+
+def test_diff_prints_the_unfixable_findings_to_stderr(write, capsys):
+    path = write("leaky.py", LEAKY)
+    assert main([path, "--diff"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"--- a/{path}\n+++ b/{path}\n")
+    assert [line.split()[1] for line in captured.err.splitlines()] == ["BUF006"]
+    unfixable = write("orphan.py", "def g(alloc):\n    lost = alloc.buffer()\n")
+    assert main([unfixable, "--diff"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and " BUF006 " in captured.err
+    assert main([write("clean.py", CLEAN), "--diff"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
 def test_noqa_blanket_and_specific(write, capsys):
     path = write("noqa.py", """
         def f(alloc):
@@ -177,6 +243,8 @@ def test_explain_unknown_code_is_a_usage_error(capsys):
 
 @pytest.mark.parametrize("argv, fragment", [
     (["--select", "E501", "."], "--select: 'E501' is not a rule code"),
+    (["--select", "BUF123", "."], "--select: unknown rule code 'BUF123' (known: BUF001,"),
+    (["--ignore", "BUF001,BUF5", "."], "--ignore: unknown rule code 'BUF5'"),
     (["--jobs", "zero", "."], "--jobs: 'zero'"),
     (["missing-dir"], "missing-dir: no such file or directory"),
 ])
@@ -214,6 +282,11 @@ def test_pyproject_configuration(write, capsys):
 
 @pytest.mark.parametrize("table, fragment", [
     ('bogus = 1', "unknown key 'bogus'"),
+    ('select = ["BUF0010"]', "select: 'BUF0010' is not a rule code"),
+    ('select = ["BUF04"]', "select: unknown rule code 'BUF04'"),
+    ('ignore = ["BUF000"]', "ignore: unknown rule code 'BUF000'"),
+    ('per-file-ignores = { "t/*" = ["BUF066"] }',
+     "per-file-ignores.t/*: unknown rule code 'BUF066'"),
     ('select = "BUF001"', "select: expected a list of strings"),
     ('ignore = ["NOPE1"]', "ignore: 'NOPE1' is not a rule code"),
     ('extra-releases = ["not a name"]', "extra-releases: 'not a name' is not a dotted"),

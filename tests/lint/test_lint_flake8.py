@@ -60,3 +60,41 @@ def test_files_without_trigger_names_cost_nothing_and_report_nothing(tmp_path):
     result = _flake8(tmp_path, "--select", "BUF", source=source, name="locks.py")
     assert result.returncode == 0 and result.stdout == ""
     assert os.path.exists(tmp_path / "locks.py")
+
+
+FRAME_LEAK = "def f():\n    frame = make_frame()\n    frame.write_int(1)\n"
+VOCABULARY = '[tool.bufleak.lint]\nextra-allocators = ["make_frame"]\n'
+
+
+def test_plugin_reads_the_vocabulary_of_the_pyproject_above_the_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(VOCABULARY)
+    (tmp_path / "src").mkdir()
+    result = _flake8(tmp_path, "--select", "BUF", source=FRAME_LEAK, name="src/frames.py")
+    assert [line.split()[:2] for line in result.stdout.splitlines()] == [
+        ["src/frames.py:2:13:", "BUF006"]], result.stderr
+    # the command agrees
+    command = run([sys.executable, "-m", "bufleak_lint", "src/frames.py"], cwd=str(tmp_path))
+    assert " BUF006 " in command.stdout
+
+
+def test_plugin_falls_back_to_the_pyproject_above_the_working_directory(tmp_path):
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (project / "pyproject.toml").write_text(VOCABULARY)
+    (outside / "frames.py").write_text(FRAME_LEAK)
+    result = run(FLAKE8 + ["--select", "BUF", str(outside / "frames.py")], cwd=str(project))
+    assert " BUF006 " in result.stdout, result.stderr
+    standard_input = run(FLAKE8 + ["--select", "BUF", "-"], cwd=str(project), input=FRAME_LEAK)
+    assert standard_input.stdout.startswith("stdin:2:13: BUF006 "), standard_input.stderr
+    assert run(FLAKE8 + ["--select", "BUF", "-"], cwd=str(outside), input=FRAME_LEAK).stdout == ""
+
+
+def test_valid_python_libcst_fails_on_is_a_notice_not_a_finding(tmp_path):
+    source = "x = () if 0 else(lambda:())\ndef f(alloc):\n    lost = alloc.buffer()\n"
+    result = _flake8(tmp_path, "--select", "BUF,E999", source=source, name="odd.py")
+    if "libcst fails on it" not in result.stderr:
+        assert " BUF006 " in result.stdout  # this libcst parses it
+        return
+    assert result.returncode == 0 and result.stdout == ""
+    assert "odd.py: bufleak-lint: not analysed: libcst fails on it (TypeError" in result.stderr
