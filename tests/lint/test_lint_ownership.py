@@ -1,11 +1,12 @@
 """The shared ownership analysis, through the findings it makes possible."""
 
 import sys
+import textwrap
 
 import pytest
 
 from bufleak_lint.config import parse_table
-from bufleak_lint.engine import Settings
+from bufleak_lint.engine import Settings, lint_text
 from lint_helpers import codes_of
 
 
@@ -437,3 +438,233 @@ def test_read_bytes_into_a_destination_returns_the_receiver():
                 finally:
                     ReferenceCountUtil.safeRelease(msg)
     """) == [(5, "BUF006"), (6, "BUF006"), (7, "BUF006")]
+
+
+# ---------------------------------------------------------------- v2: counts, paths, summaries
+
+def test_the_seeds_two_canonical_handler_bugs():
+    assert codes_of("""
+        class Parse(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                record = self.parse(msg)
+                ReferenceCountUtil.release(msg)
+
+        class Count(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                msg.retain(); msg.release(); msg.release()
+                ctx.fire_channel_read(msg)
+    """) == [(5, "BUF001"), (10, "BUF002")]
+
+
+def test_counts_balance_across_retain_and_hand_overs():
+    assert codes_of("""
+        class Tee(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                msg.retain()
+                ctx.write(msg)
+                ctx.fire_channel_read(msg)
+    """) == []
+
+
+def test_retain_without_a_second_hand_over_leaks_on_that_path():
+    assert codes_of("""
+        def f(alloc, ctx, flag):
+            buf = alloc.buffer()
+            buf.retain()
+            ctx.write(buf)
+            if flag:
+                return
+            ctx.write(buf)
+    """) == [(7, "BUF007")]
+
+
+def test_a_remembered_flag_takes_only_the_branch_its_path_can_take():
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                release = True
+                try:
+                    if self.accept(msg):
+                        self.handle(msg)
+                    else:
+                        release = False
+                        ctx.fire_channel_read(msg)
+                finally:
+                    if release:
+                        ReferenceCountUtil.release(msg)
+    """) == []
+
+
+def test_correlated_conditions_are_not_a_leak():
+    assert codes_of("""
+        def f(alloc, ctx, closed):
+            buf = alloc.buffer()
+            if closed:
+                buf.release()
+            log("sending")
+            if not closed:
+                ctx.write(buf)
+    """) == []
+
+
+def test_is_none_checks_on_an_optional_buffer():
+    assert codes_of("""
+        def f(alloc, ctx, want):
+            buf = None
+            if want:
+                buf = alloc.buffer()
+            if buf is not None:
+                ctx.write(buf)
+    """) == []
+
+
+def test_partial_leak_message_names_the_condition_and_the_allocation():
+    result = lint_text(textwrap.dedent("""\
+        def frame(alloc, payload, out):
+            buf = alloc.buffer()
+            if len(payload) > MAX_FRAME:
+                return None
+            out.append(buf)
+    """), "m.py", Settings())
+    [finding] = result.findings
+    assert (finding.line, finding.code) == (4, "BUF007")
+    assert "`len(payload) > MAX_FRAME` is true" in finding.message
+    assert "allocated at line 2" in finding.message
+
+
+def test_a_continue_that_skips_the_hand_over_leaks_the_pass_buffer():
+    assert codes_of("""
+        def f(alloc, items, out):
+            for item in items:
+                buf = alloc.buffer()
+                if not item:
+                    continue
+                buf.write_bytes(item)
+                out.append(buf)
+    """) == [(6, "BUF007")]
+
+
+def test_a_break_that_leaves_the_buffer_owned_is_reported_at_the_break():
+    assert codes_of("""
+        def f(ctx, chunks):
+            for chunk in chunks:
+                buf = ctx.alloc().buffer()
+                if not chunk:
+                    break
+                ctx.write(buf)
+            ctx.flush()
+    """) == [(6, "BUF007")]
+
+
+def test_a_raise_on_a_decoders_error_path():
+    assert codes_of("""
+        class D(ByteToMessageDecoder):
+            def decode(self, ctx, in_, out):
+                frame = in_.read_bytes(4)
+                if frame.get_int(0) < 0:
+                    raise CorruptedFrameError("negative length")
+                out.append(frame)
+    """) == [(6, "BUF007")]
+
+
+def test_a_local_factory_is_an_allocator_at_its_call_sites():
+    assert codes_of("""
+        def make_header(length):
+            header = Unpooled.buffer(4)
+            header.write_int(length)
+            return header
+
+        def send(ctx, payload):
+            header = make_header(len(payload))
+            header.write_int(0)
+
+        class Codec:
+            def frame(self):
+                return Unpooled.buffer(8)
+
+            def use(self):
+                f = self.frame()
+                f.write_int(1)
+    """) == [(8, "BUF006"), (16, "BUF006")]
+
+
+def test_a_factory_that_returns_something_else_on_a_path_is_not_one():
+    assert codes_of("""
+        def maybe_header(length):
+            if length == 0:
+                return None
+            return Unpooled.buffer(4)
+
+        def send(ctx, payload):
+            header = maybe_header(len(payload))
+            header.write_int(0)
+    """) == []
+
+
+def test_a_local_function_that_releases_its_parameter_is_a_release():
+    assert codes_of("""
+        def dispose(buf):
+            try:
+                buf.clear()
+            finally:
+                buf.release()
+
+        def f(alloc):
+            buf = alloc.buffer()
+            dispose(buf)
+            buf.write_int(1)
+    """) == [(11, "BUF002")]
+
+
+def test_simple_inbound_handler_message_is_borrowed_unless_auto_release_is_off():
+    assert codes_of("""
+        class Echo(SimpleChannelInboundHandler):
+            def channel_read0(self, ctx, msg):
+                ctx.write_and_flush(msg)
+
+        class Own(SimpleChannelInboundHandler):
+            def __init__(self):
+                super().__init__(False)
+
+            def channel_read0(self, ctx, msg):
+                ctx.write_and_flush(msg)
+
+        class Polite(SimpleChannelInboundHandler):
+            def channel_read0(self, ctx, msg):
+                ctx.write_and_flush(msg.retain())
+    """) == [(4, "BUF008")]
+
+
+def test_a_decoders_input_is_borrowed_and_read_bytes_is_owned():
+    assert codes_of("""
+        class D(ByteToMessageDecoder):
+            def decode(self, ctx, in_, out):
+                view = in_.read_slice(4)
+                out.append(view)
+                copy = in_.read_bytes(4)
+                copy.get_int(0)
+    """) == [(5, "BUF008"), (6, "BUF006")]
+
+
+def test_a_with_block_releases_on_exit_even_when_it_returns():
+    assert codes_of("""
+        def f(alloc, data):
+            with alloc.buffer() as buf:
+                buf.write_bytes(data)
+                if not data:
+                    return None
+                text = buf.to_string()
+            buf.read_byte()
+            return text
+    """) == [(8, "BUF002")]
+
+
+def test_a_release_in_finally_with_nothing_that_ends_ownership_before_it_is_fine():
+    assert codes_of("""
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                try:
+                    self.channel_read0(ctx, msg)
+                finally:
+                    ReferenceCountUtil.release(msg)
+    """) == []
