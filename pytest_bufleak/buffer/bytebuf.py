@@ -79,7 +79,7 @@ def byte_value(value: Any) -> int:
     """A byte given as -128..255, as an unsigned 0..255."""
     value = int_arg(value, "value")
     if not -128 <= value <= 255:
-        raise ValueError(f"byte value out of range: {value}")
+        raise ValueError(f"value: {value} (expected: a byte, -128 <= value <= 255)")
     return value & 0xFF
 
 

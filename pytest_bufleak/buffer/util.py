@@ -18,7 +18,7 @@ _FOOTER = "\n+--------+-------------------------------------------------+-------
 def _dump_bytes(data: Union[ByteBuf, BytesLike], index: Optional[int], length: Optional[int]) -> bytes:
     """The bytes a dump shows: a buffer's readable bytes or any range of it (no index moves), or bytes-like data."""
     if (index is None) != (length is None):
-        raise TypeError("give both index and length, or neither")
+        raise TypeError("a dump of a range needs both index and length (or neither, for the readable bytes)")
     if isinstance(data, ByteBuf):
         return bytes(data) if index is None else data.get_bytes(index, length)
     view = bytes_arg(data, "buf")
