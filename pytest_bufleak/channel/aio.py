@@ -41,6 +41,7 @@ from .channel import (
     ChannelOutboundBuffer,
     WriteBufferWaterMark,
 )
+from .checks import check_channel_options, check_initializer
 from .future import _PENDING, _SUCCESS, ChannelPromise, ClosedChannelException
 from .pipeline import touch
 
@@ -451,6 +452,8 @@ async def serve(
     ``initializer`` is a handler added to each new pipeline (typically a ``ChannelInitializer``) or a
     callable receiving the new channel. Extra keyword arguments go to ``loop.create_server``.
     """
+    check_initializer(initializer)
+    check_channel_options(alloc, water_mark)
     loop = asyncio.get_running_loop()
     channels: Set[AioSocketChannel] = set()
 
@@ -474,6 +477,8 @@ async def connect(
     **connection_kwargs: Any,
 ) -> AioSocketChannel:
     """Connect to ``host:port`` and return the active channel, its pipeline set up by ``initializer``."""
+    check_initializer(initializer)
+    check_channel_options(alloc, water_mark)
     loop = asyncio.get_running_loop()
     channel = AioSocketChannel(loop, alloc, water_mark)
     await loop.create_connection(lambda: ChannelProtocol(channel, initializer), host, port, **connection_kwargs)

@@ -10,7 +10,8 @@ from typing import Any, ClassVar, List, Optional
 
 from ..buffer.allocator import ByteBufAllocator
 from ..buffer.bytebuf import DEFAULT_MAX_CAPACITY, ByteBuf
-from ..buffer.refcount import ReferenceCountUtil
+from ..buffer.refcount import IllegalReferenceCountException, ReferenceCountUtil
+from ..leak.overrelease import report as report_over_release
 from ..buffer.unpooled import Unpooled
 from .handlers import ChannelInboundHandlerAdapter, ChannelOutboundHandlerAdapter, MessageType, check_message_type
 
@@ -114,6 +115,8 @@ class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
         if not isinstance(msg, ByteBuf):
             ctx.fire_channel_read(msg)
             return
+        if msg.ref_cnt() == 0:
+            _released_before_fired(ctx, self, msg)
         out: List[Any] = []
         try:
             cumulation = self._cumulation
@@ -124,11 +127,13 @@ class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
         except Exception as exc:
             raise DecoderException(f"{type(exc).__name__}: {exc}") from exc
         finally:
+            # Nothing here may raise over the error on its way: a cumulation that decode() released
+            # (freed behind the decoder's back) is dropped with a safe_release, which reports it.
             cumulation = self._cumulation
-            if cumulation is not None and not cumulation.is_readable():
+            if cumulation is not None and (cumulation.ref_cnt() == 0 or not cumulation.is_readable()):
                 self._num_reads = 0
                 self._cumulation = None
-                cumulation.release()
+                ReferenceCountUtil.safe_release(cumulation)
             else:
                 self._num_reads += 1
                 if self._num_reads >= self.discard_after_reads:
@@ -154,11 +159,11 @@ class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
         buf, self._cumulation = self._cumulation, None
         self._num_reads = 0
         if buf is not None:
-            if buf.is_readable():
+            if buf.ref_cnt() > 0 and buf.is_readable():
                 ctx.fire_channel_read(buf)
                 ctx.fire_channel_read_complete()
             else:
-                buf.release()
+                ReferenceCountUtil.safe_release(buf)
         self.handler_removed0(ctx)
 
     # ------------------------------------------------------------------ decoding
@@ -211,7 +216,7 @@ class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
         finally:
             cumulation, self._cumulation = self._cumulation, None
             if cumulation is not None:
-                cumulation.release()
+                ReferenceCountUtil.safe_release(cumulation)  # never raises over the error on its way
             fired = bool(out)
             _fire(ctx, out)
             if fired:
@@ -223,6 +228,24 @@ class ByteToMessageDecoder(ChannelInboundHandlerAdapter):
         # Only a cumulation nobody else shares (no retained slices) may move its bytes.
         if cumulation is not None and cumulation.ref_cnt() == 1 and cumulation.reader_index >= cumulation.capacity >> 1:
             cumulation.discard_read_bytes()
+
+
+def _released_before_fired(ctx: Any, decoder: ByteToMessageDecoder, msg: ByteBuf) -> None:
+    """A released buffer reached the decoder: a handler before it released the message and then passed it on.
+
+    Reported like an over-release (the leak detector's report says where the buffer was freed, in that
+    handler) and raised as a DecoderException naming both handlers; the buffer is not touched again.
+    """
+    names = ctx.pipeline().names()
+    before = names[names.index(ctx.name()) - 1] if ctx.name() in names else None
+    source = "the pipeline's head (write_inbound or the transport)" if before in (None, names[0]) else f"'{before}'"
+    error = IllegalReferenceCountException(0)
+    report_over_release(msg, error, by=f"'{ctx.name()}' ({type(decoder).__name__}) on arrival: {source} passed it "
+                                       "on after releasing it (release-then-fire)")
+    raise DecoderException(
+        f"'{ctx.name()}' ({type(decoder).__name__}) received a released buffer from {source}: a handler released "
+        f"the message and then passed it on with fire_channel_read (release-then-fire); {error}"
+    ) from error
 
 
 def _fire(ctx: Any, out: List[Any]) -> None:

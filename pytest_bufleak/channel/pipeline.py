@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Type, Union
 from ..buffer.refcount import ReferenceCounted, ReferenceCountUtil
 from ..leak import detector as _leak_detector
 from ..leak.records import HandOver
+from .checks import check_handler, check_name
 from .future import ChannelPromise
 
 logger = logging.getLogger("pytest_bufleak")
@@ -516,6 +517,8 @@ class ChannelPipeline:
     def replace(self, old: HandlerRef, new_name: Optional[str], new_handler: Any) -> Any:
         """Put ``new_handler`` in the place of ``old``; return the old handler."""
         ctx = self._context_or_raise(old)
+        check_name(new_name)
+        check_handler(new_handler)
         self._check_multiplicity(new_handler)
         if new_name is None:
             new_name = self._generate_name(new_handler)
@@ -544,11 +547,6 @@ class ChannelPipeline:
         return [(None, h) for h in args if h is not None]
 
     def _check_multiplicity(self, handler: Any) -> None:
-        if isinstance(handler, ChannelHandlerContext) or handler is None:
-            raise TypeError(f"not a handler: {handler!r}")
-        if isinstance(handler, type):
-            # Checked before anything is set on it: marking the class "added" would refuse all its instances.
-            raise TypeError(f"{handler.__name__} is a class, not a handler: add an instance, {handler.__name__}()")
         if not getattr(handler, "sharable", False):
             if getattr(handler, "_added", False):
                 raise ValueError(
@@ -564,6 +562,8 @@ class ChannelPipeline:
         return f"{base}{i}"
 
     def _insert(self, prev: ChannelHandlerContext, name: Optional[str], handler: Any) -> None:
+        check_name(name)
+        check_handler(handler)  # before a name is generated from its type
         if name is None:
             name = self._generate_name(handler)
         elif name in self._by_name:
