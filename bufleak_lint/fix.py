@@ -23,6 +23,8 @@ class ReplaceNode:
     old: cst.CSTNode
     new: cst.CSTNode
     needs_util: bool = False
+    #: Keep the parentheses around ``old`` (``(await x).y`` -> ``x.y`` drops them).
+    keep_parens: bool = True
 
 
 @dataclass
@@ -62,23 +64,23 @@ def safe_release_call(target: cst.BaseExpression, extra: Sequence[cst.Arg] = ())
 class _Applier(cst.CSTTransformer):
     def __init__(self, fixes: Sequence[Fix]):
         super().__init__()
-        self.replace: Dict[int, cst.CSTNode] = {}
+        self.replace: Dict[int, ReplaceNode] = {}
         self.wraps: Dict[int, List[WrapInFinally]] = {}
         self.inserts: Dict[int, List[InsertBefore]] = {}
         for fix in fixes:
             if isinstance(fix, ReplaceNode):
-                self.replace[id(fix.old)] = fix.new
+                self.replace[id(fix.old)] = fix
             elif isinstance(fix, InsertBefore):
                 self.inserts.setdefault(id(fix.block), []).append(fix)
             else:
                 self.wraps.setdefault(id(fix.block), []).append(fix)
 
     def on_leave(self, original, updated):
-        new = self.replace.get(id(original))
-        if new is not None:
-            if hasattr(new, "lpar"):
-                return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-            return new
+        fix = self.replace.get(id(original))
+        if fix is not None:
+            if fix.keep_parens and hasattr(fix.new, "lpar"):
+                return fix.new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            return fix.new
         wraps = self.wraps.get(id(original))
         if wraps:
             updated = updated.with_changes(body=_wrap(list(updated.body), wraps))

@@ -79,6 +79,8 @@ _TRIGGER_CORE = (
     r"|(?i:alloc)\w*(?:\(\s*\))?\s*\.\s*buffer\s*\("
     r"|\bDEFAULT\s*\.\s*buffer\s*\("
     r"|\.\s*alloc\s*\(\s*\)|\w+Allocator\b"
+    # HTTP clients whose responses BUF009 follows (and bufleak's own, for BUF003)
+    r"|^[ \t]*(?:import|from)[ \t]+(?:aiohttp|httpx|requests|urllib3|pytest_bufleak\.http)\b"
 )
 
 
@@ -104,7 +106,7 @@ class Vocabulary:
         pattern = _TRIGGER_CORE
         if extras:
             pattern += r"|\b(?:" + "|".join(re.escape(name) for name in extras) + r")\b"
-        object.__setattr__(self, "trigger", re.compile(pattern))
+        object.__setattr__(self, "trigger", re.compile(pattern, re.M))
 
     def may_hold_findings(self, source: str) -> bool:
         """Whether ``source`` names anything a rule could flag (a cheap text prefilter)."""

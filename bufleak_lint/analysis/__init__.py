@@ -12,6 +12,7 @@ import libcst as cst
 from bufleak_lint.analysis.facts import ModuleFacts
 from bufleak_lint.analysis.summaries import Summaries
 from bufleak_lint.analysis.walk import Walk
+from bufleak_lint.resources.http import HttpScope
 from bufleak_lint.vocabulary import Vocabulary
 
 _SUMMARY_ROUNDS = 2
@@ -24,15 +25,17 @@ def analyze(module: cst.Module, vocabulary: Vocabulary,
     ``method_names`` lists method names whose calls syntactic rules want to see
     (collected in :attr:`ModuleFacts.method_calls`).
     """
+    http = HttpScope(module)
+    http = http if http else None
     summaries = Summaries()
     for _ in range(_SUMMARY_ROUNDS):
         walk = Walk(vocabulary, summaries=summaries, summarize=True)
-        walk.run(module)
+        walk.run(module, http)
         if walk.found.allocators == summaries.allocators and \
                 walk.found.releasers == summaries.releasers:
             break
         summaries = walk.found
-    return Walk(vocabulary, method_names, summaries).run(module)
+    return Walk(vocabulary, method_names, summaries).run(module, http)
 
 
 __all__ = ["analyze", "ModuleFacts"]

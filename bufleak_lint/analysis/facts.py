@@ -92,6 +92,20 @@ class PartialLeak:
 
 
 @dataclass
+class UnconsumedResponse:
+    """BUF009: an HTTP response lost with its body neither consumed nor released.
+
+    ``exit`` is None when no path consumes it (reported at the request), else the first exit
+    where it is lost while other paths consume it.
+    """
+
+    request: cst.CSTNode
+    name: Optional[str]
+    library: object
+    exit: Optional[Exit]
+
+
+@dataclass
 class ModuleFacts:
     """Everything the rules need, collected in one walk."""
 
@@ -101,9 +115,13 @@ class ModuleFacts:
     unhandled: List[UnhandledMessage] = field(default_factory=list)
     orphans: List[Orphan] = field(default_factory=list)
     partial_leaks: List[PartialLeak] = field(default_factory=list)
+    unconsumed: List[UnconsumedResponse] = field(default_factory=list)
     #: Method calls by method name, for the syntactic rules (``exchange``).
     method_calls: Dict[str, List[cst.Call]] = field(default_factory=dict)
-    #: ``x.exchange(...).body()``-like chains: the inner call whose result is read for its body.
-    body_reads: Set[int] = field(default_factory=set)
+    #: ``x.exchange(...).body_to_bytes()``-like chains: id of the exchange call -> (the node the
+    #: body method is called on: the call or its ``await``, the body method's name).
+    body_reads: Dict[int, Tuple[cst.CSTNode, str]] = field(default_factory=dict)
+    #: The HTTP clients the module binds (None: it imports none of the libraries).
+    http: Optional[object] = None
     #: Names bound at module level (imports included), for fixes that need ``ReferenceCountUtil``.
     module_names: Set[str] = field(default_factory=set)

@@ -19,7 +19,8 @@ import libcst as cst
 from bufleak_lint import vocabulary as V
 from bufleak_lint.analysis import conditions, roles
 from bufleak_lint.analysis.facts import (Exit, LateUse, ModuleFacts, Orphan, OverRelease,
-                                         PartialLeak, Release, UnhandledMessage)
+                                         PartialLeak, Release, UnconsumedResponse,
+                                         UnhandledMessage)
 from bufleak_lint.analysis.state import (BORROWED, FIRED, HANDED, MAX_COUNT, OWNED, RELEASED,
                                          WRITTEN, Env, State, join, join_all, normalize)
 from bufleak_lint.analysis.summaries import Summaries, summary_key
@@ -27,6 +28,7 @@ from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expressi
                                     last_identifier, loaded_names, operands, positional_args,
                                     scoped_names)
 from bufleak_lint.resources import buffers as B
+from bufleak_lint.resources import http as H
 
 _MAX_LOOP_PASSES = 6
 
@@ -41,12 +43,13 @@ class _Tracked:
 
 
 class _New:
-    """An expression that evaluates to a freshly owned reference (an allocation)."""
+    """An expression that evaluates to a freshly owned reference (an allocation, or a response)."""
 
-    __slots__ = ("call",)
+    __slots__ = ("call", "library")
 
-    def __init__(self, call: cst.Call):
+    def __init__(self, call: cst.Call, library: Optional[H.Library] = None):
         self.call = call
+        self.library = library
 
 
 class _LoopFrame:
@@ -97,10 +100,14 @@ class Walk:
         self._seen_calls: Set[int] = set()
         self.class_stack: List[Tuple[str, bool]] = []
         self.depth = 0
+        self.http: Optional[H.HttpScope] = None
+        self.awaited: Optional[cst.CSTNode] = None
         self.current_class: Optional[str] = None
 
     # ----------------------------------------------------------------- entry points
-    def run(self, module: cst.Module) -> ModuleFacts:
+    def run(self, module: cst.Module, http: Optional[H.HttpScope] = None) -> ModuleFacts:
+        self.http = http
+        self.facts.http = http
         for statement in module.body:
             self._module_names(statement)
         self._enter_scope(tracking=False)
@@ -139,6 +146,8 @@ class Walk:
         self.origins: Dict[int, Tuple[Optional[cst.CSTNode], int]] = {}
         self.consumed: Set[int] = set()
         self.allocations: Dict[int, Tuple[cst.CSTNode, Optional[str]]] = {}
+        #: value id -> the HTTP library of a response (absent: a buffer)
+        self.responses: Dict[int, H.Library] = {}
         self.block_stack: List[Tuple[cst.CSTNode, int]] = []
         self.statement_stack: List[cst.CSTNode] = []
         self.in_class_body = False
@@ -243,6 +252,14 @@ class Walk:
                         break
         for vid, (allocation, name) in self.allocations.items():
             if vid in self.lost or vid in self.uncertain or self.expect_raise:
+                continue
+            if vid in self.responses:
+                if vid not in self.consumed:
+                    self.facts.unconsumed.append(
+                        UnconsumedResponse(allocation, name, self.responses[vid], None))
+                elif vid in self.exit_leaks:
+                    self.facts.unconsumed.append(UnconsumedResponse(
+                        allocation, name, self.responses[vid], self.exit_leaks[vid][0].exit))
                 continue
             if vid not in self.consumed:
                 self.facts.orphans.append(Orphan(allocation, name))
@@ -356,7 +373,7 @@ class Walk:
         if isinstance(node, cst.Expr):
             ref = self._value(node.value)
             if isinstance(ref, _New):
-                self._orphan_now(ref.call)
+                self._orphan_now(ref)
         elif isinstance(node, cst.Assign):
             ref = self._value(node.value)
             allocator = is_allocator_expression(node.value)
@@ -409,8 +426,8 @@ class Walk:
 
     def _is_fresh(self, ref) -> bool:
         if isinstance(ref, _New):
-            return True
-        if isinstance(ref, _Tracked) and ref.vid in self.allocations:
+            return ref.library is None
+        if isinstance(ref, _Tracked) and ref.vid in self.allocations and ref.vid not in self.responses:
             states = self.env.states.get(ref.vid, ())
             return bool(states) and all(s.owned and not s.kept and s.count == 1 for s in states)
         return False
@@ -514,9 +531,18 @@ class Walk:
                 self._loop_exit(frame, env, _last_statement(node.body), "end of the loop body")
         self.jumps.pop()
         self.paths = exhausted
+        if isinstance(node, cst.For):
+            self._each(lambda: self._iterated(node.iter))
         if node.orelse is not None:
             self._suite(node.orelse.body)
         self.paths = normalize(self.paths + frame.breaks, self.lost)
+
+    def _iterated(self, iterable: cst.BaseExpression) -> None:
+        """A loop that ran to its end read all of a response's body (``for chunk in resp.iter_bytes()``)."""
+        root = H.iteration_root(iterable)
+        vid = self.env.names.get(root) if root is not None else None
+        if vid is not None and vid in self.responses:
+            self._consume_response(_Tracked(vid, root, iterable), iterable)
 
     def _loop_exit(self, frame: _LoopFrame, env: Env, node: cst.CSTNode, kind: str) -> None:
         """A pass ends: values the next pass rebinds before any use are lost if still owned."""
@@ -710,6 +736,9 @@ class Walk:
 
     def _exit_release(self, managed: List[Tuple[int, cst.CSTNode]]) -> None:
         for vid, item in managed:
+            if vid in self.responses:  # ``async with resp:`` releases the response on exit
+                self._update(vid, lambda s: State(HANDED, 0, node=item) if s.owned else s)
+                continue
             self._update(vid, lambda s: (s._replace(count=s.count - 1) if s.count > 1
                                          else State(RELEASED, 0, node=item)) if s.owned
                          else (s._replace(count=s.count - 1) if s.kind == BORROWED and s.count
@@ -732,6 +761,8 @@ class Walk:
             elif isinstance(ref, _New):
                 vid = id(ref.call)
                 self.allocations[vid] = (ref.call, name)
+                if ref.library is not None:
+                    self.responses[vid] = ref.library
                 self._unbind(name)
                 self.env.names[name] = vid
                 self.env.set_state(vid, State(OWNED, 1, node=ref.call))
@@ -804,6 +835,10 @@ class Walk:
             return self._call(node)
         if isinstance(node, cst.Attribute):
             base = self._value(node.value)
+            if isinstance(base, _Tracked) and base.vid in self.responses:
+                if node.attr.value in self.responses[base.vid].consuming_attributes:
+                    self._consume_response(base, node)
+                return None
             self._use(base, "used", node.value)
             if node.attr.value in V.RELEASE_METHODS:  # a bound ``buf.release`` handed on
                 self._keep(base, node.value)
@@ -838,8 +873,12 @@ class Walk:
             self.env = join(after_body, self.env, self.lost)
             return None
         if isinstance(node, cst.Await):
-            self._expr(node.expression)
+            self.awaited = node.expression
+            ref = self._value(node.expression)
             self._raising()
+            if isinstance(ref, _New) and ref.library is not None:
+                return ref
+            self._keep(ref, node.expression)
             return None
         if isinstance(node, cst.Yield):
             if isinstance(node.value, cst.From):
@@ -865,11 +904,11 @@ class Walk:
         return None
 
     def _maybe_body_read(self, node: cst.Attribute) -> None:
+        """``...exchange().body_to_mono(f)`` / ``(await ...exchange()).body_to_bytes()`` (BUF003's fix)."""
         inner = node.value
-        if isinstance(inner, cst.Await):
-            inner = inner.expression
-        if isinstance(inner, cst.Call) and last_identifier(inner.func) == "exchange":
-            self.facts.body_reads.add(id(inner))
+        call = inner.expression if isinstance(inner, cst.Await) else inner
+        if isinstance(call, cst.Call) and last_identifier(call.func) == "exchange":
+            self.facts.body_reads[id(call)] = (inner, node.attr.value)
 
     # ----------------------------------------------------------------- calls
     def _call(self, node: cst.Call):
@@ -881,9 +920,26 @@ class Walk:
         callee = dotted_name(func)
         if isinstance(func, cst.Attribute):
             self._maybe_body_read(func)
+            awaited = self.awaited is node
             receiver = self._value(func.value)
             if isinstance(receiver, _Tracked):
+                if receiver.vid in self.responses:
+                    return self._response_method(node, method, receiver)
                 return self._buffer_method(node, method, receiver)
+            if isinstance(func.value, cst.Attribute):
+                base = self._response_root(func.value)
+                if base is not None:  # ``resp.content.read()``
+                    self._args(node, "pass")
+                    self._raising()
+                    if H.consumes_through_stream(self.responses[base.vid], func.value.attr.value,
+                                                 method, node):
+                        self._consume_response(base, node)
+                    return None
+            library = self.http.opened_by(node, awaited) if self.http else None
+            if library is not None and not self.expect_raise:
+                self._args(node, "pass")
+                self._raising()
+                return _New(node, library)
             if isinstance(receiver, _New):
                 self._keep(receiver, func.value)
                 self._args(node, "pass")
@@ -1028,6 +1084,25 @@ class Walk:
             return ref
         self._args(node, "borrow")
         return None
+
+    def _response_method(self, node: cst.Call, method: str, receiver: _Tracked):
+        """A call on an HTTP response: it consumes the body, or only reads status and headers."""
+        self._args(node, "pass")
+        self._raising()
+        if H.consumes(self.responses[receiver.vid], method, node):
+            self._consume_response(receiver, node)
+        return None
+
+    def _response_root(self, node: cst.Attribute) -> Optional[_Tracked]:
+        if isinstance(node.value, cst.Name) and self.env is not None:
+            vid = self.env.names.get(node.value.value)
+            if vid is not None and vid in self.responses:
+                return _Tracked(vid, node.value.value, node.value)
+        return None
+
+    def _consume_response(self, ref: _Tracked, node: cst.CSTNode) -> None:
+        self.consumed.add(ref.vid)
+        self._update(ref.vid, lambda s: State(HANDED, 0, node=node) if s.owned else s)
 
     def _buffer_method(self, node: cst.Call, method: str, receiver: _Tracked):
         if method in V.RELEASE_METHODS or self.vocab.matches(self.vocab.extra_releases, method):
@@ -1230,10 +1305,14 @@ class Walk:
                                   else None),
                        block=block, origin_block=origin_block, origin_index=origin_index)
 
-    def _orphan_now(self, call: cst.Call) -> None:
+    def _orphan_now(self, ref: _New) -> None:
+        call = ref.call
         if (self.tracking and not self.expect_raise and not self.quiet and not self.summarize
                 and id(call) not in self.consumed):
-            self.facts.orphans.append(Orphan(call, None))
+            if ref.library is not None:
+                self.facts.unconsumed.append(UnconsumedResponse(call, None, ref.library, None))
+            else:
+                self.facts.orphans.append(Orphan(call, None))
         self.consumed.add(id(call))
 
 

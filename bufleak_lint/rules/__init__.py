@@ -11,11 +11,12 @@ from bufleak_lint.rules.buf005_release_in_cleanup import ReleaseInCleanup
 from bufleak_lint.rules.buf006_orphan_allocation import OrphanAllocation
 from bufleak_lint.rules.buf007_partial_leak import PartialLeakRule
 from bufleak_lint.rules.buf008_over_release import OverRelease
+from bufleak_lint.rules.buf009_unconsumed_response import UnconsumedResponse
 from bufleak_lint.rules.buf999_syntax_error import SyntaxErrorRule
 
 RULES: List[Rule] = [UnprotectedRelease(), UseAfterOwnershipEnded(), Exchange(),
                      UnhandledMessage(), ReleaseInCleanup(), OrphanAllocation(), PartialLeakRule(),
-                     OverRelease(), SyntaxErrorRule()]
+                     OverRelease(), UnconsumedResponse(), SyntaxErrorRule()]
 BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in RULES}
 SYNTAX_ERROR = SyntaxErrorRule.code
 

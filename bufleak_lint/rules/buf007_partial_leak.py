@@ -110,13 +110,14 @@ class D(ByteToMessageDecoder):
             name = f"'{leak.name}'" if leak.name else "the buffer"
             yield Violation(
                 self.code, leak.exit.node,
-                f"{name} (allocated at line {{line}}) leaks {_path(leak.exit)}, while other "
+                f"{name} (allocated at line {{line}}) leaks {describe_exit(leak.exit)}, while other "
                 "paths release or hand it over; release it before leaving "
                 "(ReferenceCountUtil.safe_release)",
                 related=leak.allocation, fix=_fix(leak))
 
 
-def _path(exit_: Exit) -> str:
+def describe_exit(exit_: Exit) -> str:
+    """Where and under which condition a path leaves: "when `x` is true, at this return"."""
     where = {"return": "at this return", "raise": "at this raise", "continue": "at this continue",
              "end": "at the end of the function",
              "end of the loop body": "at the end of the loop body"}.get(exit_.kind, "here")
