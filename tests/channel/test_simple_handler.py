@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from channel_helpers import buf
 
-from pytest_bufleak import ByteBuf
+from pytest_bufleak import ByteBuf, track_leaks
 from pytest_bufleak.channel import EmbeddedChannel, SimpleChannelInboundHandler
 
 
@@ -98,14 +98,16 @@ def test_auto_release_of_an_already_released_message_warns_instead_of_hiding_the
             msg.release()  # a bug: the handler releases what auto-release will release again
             raise KeyError("the error that matters")
 
-    ch = EmbeddedChannel(ReleasesAndFails())
-    msg = buf(b"x")
-    with caplog.at_level("WARNING", logger="pytest_bufleak"):
-        with pytest.raises(KeyError, match="the error that matters"):
-            ch.write_inbound(msg)
-    assert msg.ref_cnt() == 0
-    assert "refCnt: 0, decrement: 1" in caplog.text
-    assert not ch.finish()
+    with track_leaks() as tracker:  # the over-release is reported to the buffer's tracker (this one)
+        ch = EmbeddedChannel(ReleasesAndFails())
+        msg = buf(b"x")
+        with caplog.at_level("WARNING", logger="pytest_bufleak"):
+            with pytest.raises(KeyError, match="the error that matters"):
+                ch.write_inbound(msg)
+        assert msg.ref_cnt() == 0
+        assert "refCnt: 0, decrement: 1" in caplog.text
+        assert not ch.finish()
+    assert len(tracker.over_released) == 1
 
 
 def test_netty_style_boolean_constructor_argument_is_auto_release():
