@@ -287,11 +287,11 @@ def _special_model(m, name, args, buf, grown):
         return end if end in (-1, hm.ANY) else end - index
     if name == "__eq__":
         (other,) = args
+        if other is not buf and not isinstance(other, _Snap):
+            return False  # NotImplemented: a buffer never equals bytes, released or not
         m.live()
         if other is buf:
             return True
-        if not isinstance(other, _Snap):
-            return False
         return hm.ANY if not all(m.known[m.r:m.w]) else bytes(m.mem[m.r:m.w]) == other.data
     return _each_byte_model(m, name, args)
 
