@@ -50,6 +50,12 @@ class ByteBufAllocator(abc.ABC):
             buf._leak = hook(buf)
         return buf
 
+    def composite_buffer(self, max_components: int = 16) -> ByteBuf:
+        """A new, empty ``CompositeByteBuf`` that grows from this allocator; release it when done."""
+        from .composite import composite_buffer
+
+        return composite_buffer(self, max_components)
+
     def calculate_new_capacity(self, min_new_capacity: int, max_capacity: int) -> int:
         """The capacity a buffer grows to when it needs ``min_new_capacity`` (Netty's rule)."""
         return calculate_new_capacity(min_new_capacity, max_capacity)

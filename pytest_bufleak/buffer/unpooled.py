@@ -177,13 +177,19 @@ class Unpooled:
         return UnpooledByteBufAllocator.DEFAULT.direct_buffer(initial_capacity, max_capacity)
 
     @staticmethod
-    def wrapped_buffer(data: Union[BytesLike, ByteBuf]) -> ByteBuf:
+    def wrapped_buffer(data: Union[BytesLike, ByteBuf], *more: ByteBuf) -> ByteBuf:
         """A buffer over the caller's memory, no copy: writes through it change ``data`` (bytes give a read-only buffer).
 
         Its capacity and max capacity are ``len(data)``; its writer index is at the end. A ByteBuf is
         wrapped as Netty does: its readable bytes as a ``slice()`` that takes over the caller's reference
-        (an unreadable one is released and the empty buffer returned).
+        (an unreadable one is released and the empty buffer returned). Several ByteBufs
+        (``wrapped_buffer(buf1, buf2, ...)``) become one ``CompositeByteBuf`` that owns them.
         """
+        if more:
+            from .composite import wrapped_composite
+
+            wrapped = wrapped_composite(UnpooledByteBufAllocator.DEFAULT, (data, *more))
+            return Unpooled.EMPTY_BUFFER if wrapped is None else wrapped
         if isinstance(data, ByteBuf):
             if data.is_readable():
                 return data.slice()
@@ -196,6 +202,13 @@ class Unpooled:
         buf = UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, view, size, size)
         buf._widx = size
         return tracking.track(buf)
+
+    @staticmethod
+    def composite_buffer(max_components: int = 16) -> ByteBuf:
+        """A new, empty ``CompositeByteBuf`` (it grows from unpooled heap memory); release it when done."""
+        from .composite import composite_buffer
+
+        return composite_buffer(UnpooledByteBufAllocator.DEFAULT, max_components)
 
     @staticmethod
     def copied_buffer(data: Union[BytesLike, str, ByteBuf], encoding: Optional[str] = None) -> ByteBuf:

@@ -23,6 +23,11 @@ from .handlers import (
     skip,
 )
 from .pipeline import ChannelHandlerContext, ChannelPipeline, ChannelPipelineException
+from .scheduler import ScheduledTask
+from ..codec import *  # noqa: F401,F403 - the package face: Netty's codec family
+from ..codec import __all__ as _codec_names
+from ..handler import *  # noqa: F401,F403 - and its handlers
+from ..handler import __all__ as _handler_names
 
 __all__ = [
     "ByteToMessageDecoder",
@@ -53,5 +58,8 @@ __all__ = [
     "SimpleChannelInboundHandler",
     "TooLongFrameException",
     "WriteBufferWaterMark",
+    "ScheduledTask",
     "skip",
+    *_codec_names,
+    *_handler_names,
 ]

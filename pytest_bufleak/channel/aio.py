@@ -33,6 +33,7 @@ from ..buffer.pooled import ReadBufferCache
 from ..buffer.refcount import IllegalReferenceCountException, ReferenceCountUtil
 from ..leak import detector as _leak_detector
 from ..leak.overrelease import report as report_over_release
+from .scheduler import delay_arg
 from .channel import (
     BYTEBUF_PASSING_FILTERS,
     WRITABILITY_PENDING_BYTES,
@@ -269,6 +270,23 @@ class AioSocketChannel(Channel):
 
     def _execute_later(self, task: Callable[[], None]) -> None:
         self._loop.call_soon(task)
+
+    def schedule(self, delay_seconds: float, fn: Callable[[], None]) -> asyncio.TimerHandle:
+        """Run ``fn`` after ``delay_seconds`` on the loop's timer (an error goes to ``exception_caught``)."""
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, not {type(fn).__name__}")
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - a task's error goes down the pipeline, as in Netty
+                self._pipeline.fire_exception_caught(exc)
+
+        return self._loop.call_later(max(delay_arg(delay_seconds), 0.0), run)
+
+    def time(self) -> float:
+        """The event loop's clock (``loop.time()``)."""
+        return self._loop.time()
 
     def _set_transport_writable(self, writable: bool) -> None:
         outbound = self._outbound

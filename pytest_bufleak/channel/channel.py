@@ -17,6 +17,7 @@ from ..buffer.refcount import IllegalReferenceCountException, ReferenceCountUtil
 from ..leak.overrelease import report as report_over_release
 from .future import ChannelPromise, ClosedChannelException
 from .pipeline import ChannelPipeline
+from .scheduler import VirtualScheduler
 
 logger = logging.getLogger("pytest_bufleak")
 
@@ -202,6 +203,25 @@ class Channel:
     def close(self, promise: Optional[ChannelPromise] = None) -> ChannelPromise:
         """Close the channel through the whole pipeline."""
         return self._pipeline.close(promise)
+
+    # ------------------------------------------------------------------ time
+
+    def schedule(self, delay_seconds: float, fn: Callable[[], None]) -> Any:
+        """Run ``fn`` on this channel after ``delay_seconds``; returns a handle with ``cancel()``.
+
+        Sans-I/O channels run on a virtual clock (see ``EmbeddedChannel.advance_time_by``).
+        """
+        return self._clock().schedule(delay_seconds, fn)
+
+    def time(self) -> float:
+        """The channel's clock, in seconds (what ``schedule`` counts from)."""
+        return self._clock().time()
+
+    def _clock(self) -> VirtualScheduler:
+        clock = self.__dict__.get("_virtual_clock")
+        if clock is None:
+            clock = self._virtual_clock = VirtualScheduler()
+        return clock
 
     # ------------------------------------------------------------------ what the head does
 

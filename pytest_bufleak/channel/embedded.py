@@ -186,6 +186,17 @@ class EmbeddedChannel(Channel):
             except Exception as exc:  # noqa: BLE001 - recorded for check_exception
                 self._record_exception(exc)
 
+    def advance_time_by(self, seconds: float) -> None:
+        """Move the virtual clock forward; due tasks run at ``run_scheduled_pending_tasks()``."""
+        self._clock().advance(seconds)
+
+    def run_scheduled_pending_tasks(self) -> float:
+        """Run the scheduled tasks that are due (errors go to ``check_exception``); return the seconds
+        until the next one, or -1 when none waits (Netty's ``runScheduledPendingTasks``)."""
+        next_delay = self._clock().run_due(self._record_exception)
+        self.run_pending_tasks()
+        return next_delay
+
     def _record_exception(self, cause: BaseException) -> None:
         if self._exception is None:
             self._exception = cause
