@@ -58,6 +58,8 @@ class Finding:
     code: str
     message: str
     fixable: bool = False
+    #: The other line the message names (where the buffer was allocated, released...), if any.
+    related_line: Optional[int] = None
 
 
 @dataclass
@@ -144,8 +146,8 @@ def analyse(text: str, path: str, vocabulary: Vocabulary,
     for violation in violations:
         start = positions[violation.node].start
         if violation.related is not None:
-            related_line = positions[violation.related].start.line
-            violation.message = violation.message.replace("{line}", str(related_line))
+            violation.related_line = positions[violation.related].start.line
+            violation.message = violation.message.replace("{line}", str(violation.related_line))
         placed.append((violation, start.line, start.column))
     placed.sort(key=lambda item: (item[1], item[2], item[0].code))
     return Analysis(module, placed, frozenset(facts.module_names))
@@ -230,7 +232,8 @@ def lint_text(text: str, path: str, settings: Settings) -> FileResult:
         if _noqa_allows(source_line, violation.code):
             kept.append(violation)
             result.findings.append(Finding(path, line, column + 1, violation.code,
-                                           violation.message, violation.fix is not None))
+                                           violation.message, violation.fix is not None,
+                                           violation.related_line))
     if settings.fix and any(v.fix is not None for v in kept):
         try:
             fixed = apply_fixes(analysis.module, [v.fix for v in kept if v.fix is not None],

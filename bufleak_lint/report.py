@@ -93,16 +93,7 @@ def sarif_document(findings: List[Finding]) -> Dict:
         "helpUri": help_uri(rule.code, base),
         "defaultConfiguration": {"level": "error"},
     } for rule in RULES]
-    results = [{
-        "ruleId": f.code,
-        "ruleIndex": index[f.code],
-        "level": "error",
-        "message": {"text": f.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": _artifact(f.path),
-            "region": {"startLine": f.line, "startColumn": f.column},
-        }}],
-    } for f in findings]
+    results = [_sarif_result(f, index) for f in findings]
     return {
         "$schema": _SARIF_SCHEMA,
         "version": "2.1.0",
@@ -112,6 +103,26 @@ def sarif_document(findings: List[Finding]) -> Dict:
             "results": results,
         }],
     }
+
+
+def _sarif_result(finding: Finding, index: Dict[str, int]) -> Dict:
+    result = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": "error",
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": _artifact(finding.path),
+            "region": {"startLine": finding.line, "startColumn": finding.column},
+        }}],
+    }
+    if finding.related_line is not None:
+        # The other end of the path: where the value was allocated (BUF007) or already ended.
+        result["relatedLocations"] = [{"id": 1, "physicalLocation": {
+            "artifactLocation": _artifact(finding.path),
+            "region": {"startLine": finding.related_line},
+        }, "message": {"text": f"line {finding.related_line}, named in the message"}}]
+    return result
 
 
 def write_sarif(findings: List[Finding], out: TextIO) -> None:

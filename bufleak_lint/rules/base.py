@@ -18,6 +18,8 @@ class Violation:
     message: str
     related: Optional[cst.CSTNode] = None
     fix: Optional[Fix] = None
+    #: The line of ``related``, once positions are resolved.
+    related_line: Optional[int] = None
 
 
 class Rule:

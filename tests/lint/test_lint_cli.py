@@ -353,3 +353,15 @@ def test_closed_pipe_ends_quietly(write, tmp_path):
         process.stderr.close()
         assert process.wait() == 1
         assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_sarif_carries_the_allocation_line_as_a_related_location(write, capsys):
+    import json
+    path = write("partial.py", "def f(alloc, data):\n    buf = alloc.buffer()\n"
+                               "    if not data:\n        return None\n    return buf\n")
+    assert main([path, "--format", "sarif"]) == 1
+    [result] = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert result["ruleId"] == "BUF007"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 2
