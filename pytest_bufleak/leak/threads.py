@@ -2,8 +2,9 @@
 
 A thread does not inherit context variables, so without help a buffer a thread allocates goes to
 whichever tracker is active at that moment: the test that happens to run. Once a tracker has been
-active, :func:`install` wraps ``threading.Thread.start`` and ``ThreadPoolExecutor.submit`` (what
-``loop.run_in_executor`` uses): the thread's run, or the job, allocates under the tracker that owned
+active, :func:`install` wraps ``threading.Thread.start`` (which notes the owner on the thread, and
+the thread's bootstrap sets it: no reference to the thread is kept) and ``ThreadPoolExecutor.submit``
+(what ``loop.run_in_executor`` uses): the thread, or the job, allocates under the tracker that owned
 the code that started or submitted it. If that tracker has closed meanwhile, the buffer is marked as
 coming from it and reported at the next check (see ``detector._record_for_active_tracker``).
 """
@@ -17,6 +18,7 @@ from typing import Any, Callable
 from . import detector
 
 _original_start = threading.Thread.start
+_original_bootstrap = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
 _original_submit = ThreadPoolExecutor.submit
 #: True once :func:`install` ran.
 installed = False
@@ -28,14 +30,23 @@ def install() -> None:
     if not installed:
         installed = True
         threading.Thread.start = _start  # type: ignore[method-assign]
+        threading.Thread._bootstrap_inner = _bootstrap  # type: ignore[attr-defined]
         ThreadPoolExecutor.submit = _submit  # type: ignore[method-assign]
 
 
 def _start(self: threading.Thread) -> None:
     tracker = detector.owner.get()
     if tracker is not None:
-        self.run = functools.partial(_owned, tracker, self.run)  # type: ignore[method-assign]
+        self._bufleak_owner = tracker  # type: ignore[attr-defined]
     _original_start(self)
+
+
+def _bootstrap(self: threading.Thread) -> None:
+    """The new thread's first code: its context starts empty, so the owner set here is its own till it ends."""
+    tracker = self.__dict__.pop("_bufleak_owner", None)
+    if tracker is not None:
+        detector.owner.set(tracker)
+    _original_bootstrap(self)
 
 
 def _submit(self: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
