@@ -24,38 +24,6 @@ def _message_type(value: Optional[MessageType], default: MessageType, name: str)
     return default if value is None else check_message_type(value, name)
 
 
-def decode_and_release(handler: Any, ctx: Any, msg: Any, out: List[Any]) -> None:
-    """``handler.decode(ctx, msg, out)``, then release ``msg`` (even when decode raised); errors as DecoderException."""
-    try:
-        try:
-            handler.decode(ctx, msg, out)
-        finally:
-            ReferenceCountUtil.safe_release(msg)
-    except DecoderException:
-        raise
-    except Exception as exc:
-        raise DecoderException(f"{type(exc).__name__}: {exc}") from exc
-
-
-def encode_and_release(handler: Any, ctx: Any, msg: Any, out: List[Any]) -> None:
-    """``handler.encode(ctx, msg, out)`` then release ``msg``; at least one message must come out.
-
-    Errors arrive as EncoderException; what ``encode`` added to ``out`` before raising stays there for
-    the caller to write, as Netty writes it.
-    """
-    try:
-        try:
-            handler.encode(ctx, msg, out)
-        finally:
-            ReferenceCountUtil.safe_release(msg)
-        if not out:
-            raise EncoderException(f"{type(handler).__name__} must produce at least one message.")
-    except EncoderException:
-        raise
-    except Exception as exc:
-        raise EncoderException(f"{type(exc).__name__}: {exc}") from exc
-
-
 def write_all(ctx: Any, out: List[Any], promise: Any) -> None:
     """Write every message of ``out``; ``promise`` completes when the last write does (Netty's PromiseCombiner)."""
     if len(out) == 1:
@@ -105,10 +73,17 @@ class MessageToMessageDecoder(ChannelInboundHandlerAdapter):
     def channel_read(self, ctx: Any, msg: Any) -> None:
         out: List[Any] = []
         try:
-            if self.accept_inbound_message(msg):
-                decode_and_release(self, ctx, msg, out)
-            else:
+            if not self.accept_inbound_message(msg):
                 out.append(msg)
+                return
+            try:
+                self.decode(ctx, msg, out)
+            finally:
+                ReferenceCountUtil.safe_release(msg)
+        except DecoderException:
+            raise
+        except Exception as exc:
+            raise DecoderException(f"{type(exc).__name__}: {exc}") from exc
         finally:
             for decoded in out:
                 ctx.fire_channel_read(decoded)
@@ -146,8 +121,18 @@ class MessageToMessageEncoder(ChannelOutboundHandlerAdapter):
             return
         out: List[Any] = []
         try:
-            encode_and_release(self, ctx, msg, out)
+            try:
+                self.encode(ctx, msg, out)
+            finally:
+                ReferenceCountUtil.safe_release(msg)
+            if not out:
+                raise EncoderException(f"{type(self).__name__} must produce at least one message.")
+        except EncoderException:
+            raise
+        except Exception as exc:
+            raise EncoderException(f"{type(exc).__name__}: {exc}") from exc
         finally:
+            # What encode made before it raised is written all the same, as Netty does.
             if out:
                 write_all(ctx, out, promise)
 
