@@ -14,7 +14,7 @@ from typing import Any, List, Optional, Tuple
 from ..buffer.args import bytes_arg
 from ..buffer.bytebuf import ByteBuf
 from ..channel.codec import ByteToMessageDecoder, TooLongFrameException
-from .args import positive_int
+from .args import decode_frames, positive_int
 from .line import LineBasedFrameDecoder
 
 
@@ -69,18 +69,8 @@ class DelimiterBasedFrameDecoder(ByteToMessageDecoder):
         if self._line_decoder is not None:
             self._line_decoder.decode(ctx, buf, out)
             return
-        base = buf.reader_index
-        data = buf.get_bytes(base, buf.readable_bytes())
-        found = {}  # delimiter -> where it next occurs in data (-1: nowhere), searched once per position
-        while buf.is_readable():
-            before = buf.reader_index
-            frame = self.decode_frame(buf, data, base, found)
-            if frame is not None:
-                out.append(frame)
-                if self.single_decode:
-                    return
-            elif buf.reader_index == before:
-                return
+        found: dict = {}  # delimiter -> where it next occurs in data (-1: nowhere), searched once per position
+        decode_frames(buf, out, self.single_decode, lambda data, base: self.decode_frame(buf, data, base, found))
 
     def decode_frame(self, buf: ByteBuf, data: bytes, base: int, found: dict) -> Optional[ByteBuf]:
         """The next frame as a retained slice, or None; ``data`` holds ``buf``'s bytes from index ``base``."""

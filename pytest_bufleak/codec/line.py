@@ -11,7 +11,7 @@ from typing import Any, List, Optional
 
 from ..buffer.bytebuf import ByteBuf
 from ..channel.codec import ByteToMessageDecoder, TooLongFrameException
-from .args import positive_int
+from .args import decode_frames, positive_int
 
 _LF, _CR = 10, 13
 
@@ -29,18 +29,7 @@ class LineBasedFrameDecoder(ByteToMessageDecoder):
         self._offset = 0  # bytes after the reader index already searched without finding a line end
 
     def decode(self, ctx: Any, buf: ByteBuf, out: List[Any]) -> None:
-        # One copy of the readable bytes to search in, for every line of this read.
-        base = buf.reader_index
-        data = buf.get_bytes(base, buf.readable_bytes())
-        while buf.is_readable():
-            before = buf.reader_index
-            frame = self.decode_frame(ctx, buf, data, base)
-            if frame is not None:
-                out.append(frame)
-                if self.single_decode:
-                    return
-            elif buf.reader_index == before:
-                return
+        decode_frames(buf, out, self.single_decode, lambda data, base: self.decode_frame(ctx, buf, data, base))
 
     def decode_frame(self, ctx: Any, buf: ByteBuf, data: bytes, base: int) -> Optional[ByteBuf]:
         """The next line as a retained slice, or None; ``data`` holds ``buf``'s bytes from index ``base``."""
