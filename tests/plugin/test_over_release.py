@@ -95,3 +95,24 @@ def test_over_release_is_reported_in_json_and_junitxml(run, pytester):
     [entry] = first["leaks"]
     assert entry["over_release"] and entry["freed"]["frames"][0] == "test_it.py:7 in channel_read0"
     assert "over-release: UnpooledHeapByteBuf(freed) released again at" in junit.read_text()
+
+
+def test_a_decoder_releasing_its_input_again_is_an_over_release(run):
+    result = run("""
+from pytest_bufleak import Unpooled
+from pytest_bufleak.channel import EmbeddedChannel, MessageToMessageDecoder
+
+class Decoding(MessageToMessageDecoder):
+    def decode(self, ctx, msg, out):
+        out.append(bytes(msg))
+        msg.release()  # the decoder releases its input again
+
+def test_decoder_input():
+    channel = EmbeddedChannel(Decoding())
+    channel.write_inbound(Unpooled.copied_buffer(b"hi"))
+    channel.finish_and_release_all()
+""", "--bufleak")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*released again at test_it.py:5 in Decoding.decode after it was freed at test_it.py:7 in decode",
+    ])
