@@ -81,9 +81,10 @@ def session_seconds(directory: Path, extra: list[str], paths: tuple[str, ...] = 
     """Run pytest in ``directory`` (on ``paths``, default all of it) in a fresh process, timed by the
     ``bench_timer`` plugin; return the session's CPU seconds and its outcome counts."""
     out = directory / "bench_out.txt"
-    env = dict(os.environ, BENCH_OUT=str(out), PYTHONPATH=os.pathsep.join([str(TIMER_DIR), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS, "-p", "bench_timer", *extra, *(paths or [str(directory)])],
-                          env=env, capture_output=True, text=True, cwd=directory)
+    python_path = os.pathsep.join([str(TIMER_DIR), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, BENCH_OUT=str(out), PYTHONPATH=python_path)
+    command = [sys.executable, "-m", "pytest", *PYTEST_ARGS, "-p", "bench_timer", *extra, *(paths or [str(directory)])]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=directory)
     if check and done.returncode != 0:
         raise SystemExit(f"suite failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     lines = done.stdout.strip().splitlines() or [""]
@@ -128,7 +129,8 @@ def third_party(directory: Path, repeat: int) -> None:
             with tarfile.open(directory / f"{folder}.tar.gz") as archive:
                 archive.extractall(directory)  # noqa: S202 - a PyPI sdist we just asked for
         # A suite's own failures (a network test in a sandbox, say) are fine: they must only be the same.
-        compare_in(name, source, tuple(paths), {"without --bufleak": [], "--bufleak": ["--bufleak"]}, repeat, check=False)
+        variants = {"without --bufleak": [], "--bufleak": ["--bufleak"]}
+        compare_in(name, source, tuple(paths), variants, repeat, check=False)
 
 
 def per_allocation_ns(rounds: int = 9) -> None:
@@ -182,7 +184,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per variant; the best counts (default 5)")
     parser.add_argument("--third-party", metavar="DIR", type=Path, default=None,
-                        help="also run h11, more-itertools and anyio's suites, downloaded into DIR (e.g. /tmp/bufleak-suites)")
+                        help="also run h11, more-itertools and anyio's suites, downloaded into DIR (e.g. /tmp/suites)")
     args = parser.parse_args()
     print("1. 2,000 tests that allocate nothing")
     compare("no allocation, 2,000 tests", NO_ALLOC.format(count=2000),

@@ -248,7 +248,8 @@ class BufleakSession:
             reported = list(own)
             if own:
                 allowed = f" (allowed {allow})" if allow else ""
-                messages.append("bufleak: " + format_leaks(own, self.root, owner + allowed, full_list=self._full_list()))
+                text = format_leaks(own, self.root, owner + allowed, full_list=self._full_list())
+                messages.append("bufleak: " + text)
             for origin, found in late.items():
                 where = f"{origin} (from a task or thread it left running, found at the end of {owner})"
                 messages.append("bufleak: " + format_leaks(found, self.root, where, full_list=self._full_list()))

@@ -266,3 +266,16 @@ def test_leak_to_json():
     assert data["records"][0]["hint"] == "why"
     assert data["created"][0].endswith("in test_leak_to_json")
     buf.release()
+
+
+def test_hand_over_moves_a_buffer_to_another_tracker():
+    with track_leaks() as wider:
+        pass
+    with track_leaks() as narrow:
+        buf = Unpooled.buffer(2)
+        assert narrow.hand_over(buf.slice(0, 1), to=wider).unwrap() is buf
+        with pytest.raises(ValueError, match="no scopes outside pytest"):
+            narrow.hand_over(buf, scope="module")
+    assert narrow.leaks() == [] and [leak.buffer for leak in wider.leaks()] == [buf]
+    buf.release()
+    assert wider.leaks() == []

@@ -192,8 +192,8 @@ def test_identical_leaks_are_grouped_and_long_reports_capped(run, pytester):
         "[[]2[]] (x5, identical) *refCnt: 2, allocated at test_it.py:5 in *, retained at test_it.py:5 in *",
     ])
     assert result.stdout.str().count("LEAK: ByteBuf.release() was not called") == 2
-    many_sites = "\n".join(["from pytest_bufleak import Unpooled", "KEPT = []", "def test_sites():"]
-                           + [f"    KEPT.append(Unpooled.buffer({n + 1}))" for n in range(15)])
+    appends = [f"    KEPT.append(Unpooled.buffer({n + 1}))" for n in range(15)]
+    many_sites = "\n".join(["from pytest_bufleak import Unpooled", "KEPT = []", "def test_sites():", *appends])
     report = pytester.path / "all.json"
     result = run(many_sites, "--bufleak", f"--bufleak-report={report}")
     result.stdout.fnmatch_lines([
