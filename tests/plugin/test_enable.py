@@ -104,7 +104,7 @@ def test_xfail_leaks():
 def test_a_leak_in_a_passing_xfail_test_fails_the_run(run):
     result = run(XFAIL, "--bufleak", "-rxXE")
     result.assert_outcomes(xpassed=1, xfailed=1, errors=1)
-    result.stdout.fnmatch_lines(["*ERROR at teardown of test_xpass_leaks*", "bufleak: test *::test_xpass_leaks leaked*"])
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_xpass_leaks*", "bufleak: test *test_xpass_leaks leaked*"])
     assert "test_xfail_leaks leaked" not in result.stdout.str()  # it failed already: no second report
     assert result.ret == 1
 
