@@ -5,7 +5,7 @@ import re
 from typing import ClassVar, Dict, Optional
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
-_VERSION = re.compile(r"(\S+)/(\d+)\.(\d+)\Z")
+_VERSION = re.compile(r"([^\s/]+)/([0-9]+)\.([0-9]+)\Z")
 
 
 class HttpMethod:
@@ -78,8 +78,11 @@ class HttpVersion:
         self._keep_alive_default = keep_alive_default
 
     @classmethod
-    def value_of(cls, text: str) -> HttpVersion:
-        """Parse ``"HTTP/1.1"`` (the two known versions are returned as their constants); ValueError if malformed."""
+    def value_of(cls, text: str, strict: bool = False) -> HttpVersion:
+        """Parse ``"HTTP/1.1"`` (the two known versions are returned as their constants); ValueError if malformed.
+
+        ``strict`` (what the decoders use) accepts only ``HTTP/<digit>.<digit>``, as RFC 9110 section 2.5.
+        """
         if not isinstance(text, str):
             raise TypeError(f"version must be a str, not {type(text).__name__}")
         text = text.strip()
@@ -87,11 +90,18 @@ class HttpVersion:
             return cls.HTTP_1_1
         if text == "HTTP/1.0":
             return cls.HTTP_1_0
-        match = _VERSION.match(text)
+        if not text:
+            raise ValueError("text is empty (possibly HTTP/0.9)")
+        upper = text.upper()
+        if strict:
+            if len(upper) != 8 or not upper.startswith("HTTP/") or upper[6] != "." or not (
+                    upper[5].isdigit() and upper[7].isdigit() and upper.isascii()):
+                raise ValueError(f"invalid version format: {upper}")
+            return cls("HTTP", int(upper[5]), int(upper[7]), True)
+        match = _VERSION.match(upper)
         if match is None:
-            raise ValueError(f"invalid version format: {text}")
-        protocol, major, minor = match.group(1), int(match.group(2)), int(match.group(3))
-        return cls(protocol, major, minor, protocol.upper() == "HTTP" and (major, minor) >= (1, 1))
+            raise ValueError(f"invalid version format: {upper}")
+        return cls(match.group(1), int(match.group(2)), int(match.group(3)), True)
 
     def protocol_name(self) -> str:
         """``"HTTP"``."""
