@@ -13,6 +13,6 @@ class WebhookSender:
 
 
 async def remote_etag(session: ClientSession, url):
-    resp = await session.head(url)  # expect: BUF009
+    resp = await session.get(url)  # expect: BUF009
     etag = resp.headers.get("ETag")
     return etag

@@ -22,7 +22,7 @@ async def fetch_avatar(session: aiohttp.ClientSession, url):
 
 
 async def remote_etag(session: aiohttp.ClientSession, url):
-    resp = await session.head(url)
+    resp = await session.get(url)
     etag = resp.headers.get("ETag")
     resp.close()
     return etag
