@@ -15,7 +15,7 @@ from pytest_bufleak.http import (
     TooLongHttpLineException,
 )
 
-from .helpers import body, data, inbound, release_all
+from http_codec_helpers import body, data, inbound, release_all
 
 EMPTY = LastHttpContent.EMPTY_LAST_CONTENT
 
