@@ -69,8 +69,11 @@ class Exchange:
             self.fail(self._decoder_error(result.cause()))
             return
         code = msg.status().code()
+        if self.state == COMPLETE:
+            self.end_lease(False)  # a second response: ignored (as Reactor Netty), the connection closed
+            return
         if self.state != SENDING:
-            self.fail(HttpProtocolException(f"a second response to {self.method} {self.url}"))
+            self.fail(HttpProtocolException(f"a second response head to {self.method} {self.url}"))
             return
         if 100 <= code < 200:
             if code == 101:
@@ -98,7 +101,7 @@ class Exchange:
         if self.state != BODY:
             msg.release()
             if self.state == COMPLETE:
-                self.fail(HttpProtocolException(f"data after the response to {self.method} {self.url}"))
+                self.end_lease(False)  # bytes after the response: never handed to the next request
             return
         result = msg.decoder_result()
         if result.is_failure():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,6 +99,10 @@ class Handler(BaseHTTPRequestHandler):
 class RealServer(ThreadingHTTPServer):
     daemon_threads = True
     accepted = 0
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that closed early is expected
+            super().handle_error(request, client_address)
 
     def get_request(self):
         request = super().get_request()
