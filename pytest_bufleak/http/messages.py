@@ -122,13 +122,21 @@ class DefaultHttpResponse(HttpResponse):
 
 
 class HttpContent(HttpObject, DefaultByteBufHolder):
-    """A piece of a message body: a ``ByteBufHolder`` (release it, or pass it on)."""
+    """A piece of a message body: a ``ByteBufHolder`` (release it, pass it on, or ``with piece:``)."""
 
     def __init__(self, content: ByteBuf) -> None:
         DefaultByteBufHolder.__init__(self, content)
 
     def replace(self, content: ByteBuf) -> HttpContent:
         return DefaultHttpContent(content)
+
+    def __enter__(self) -> HttpContent:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        """``with msg:`` releases the content on exit if it is still live (as ``with buf:``)."""
+        if self.ref_cnt() > 0:
+            self.release()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(data: {self.content_to_string()}, decoderResult: {self._decoder_result!r})"
