@@ -22,6 +22,8 @@ from .pool import Origin, OriginPool, PooledConnection
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: Body pieces up to one socket read (the transport's largest): one ``HttpContent`` per read, as it arrives.
+READ_SIZE = 256 * 1024
 
 
 @functools.lru_cache(maxsize=1024)
@@ -87,7 +89,7 @@ async def open_connection(pool: OriginPool, alloc: Any, timeout: Optional[float]
 
     def init(channel: Any) -> None:
         pipeline = channel.pipeline()
-        pipeline.add_last("codec", HttpClientCodec())
+        pipeline.add_last("codec", HttpClientCodec(max_chunk_size=READ_SIZE))
         pipeline.add_last("client", handler)
 
     origin = pool.origin
