@@ -260,4 +260,3 @@ class DefaultFullHttpResponse(FullHttpResponse):
 
     Takes over the caller's reference to ``content``: release the response, or write it.
     """
-

@@ -247,5 +247,6 @@ def _class_reason(code: int) -> str:
 
 for _code, _reason in _REASONS.items():
     HttpResponseStatus._KNOWN[_code] = HttpResponseStatus(_code, _reason)
-    setattr(HttpResponseStatus, re.sub(r"[^A-Z0-9]+", "_", _reason.upper()).strip("_"), HttpResponseStatus._KNOWN[_code])
-del _code, _reason, _name
+    _constant = re.sub(r"[^A-Z0-9]+", "_", _reason.upper()).strip("_")
+    setattr(HttpResponseStatus, _constant, HttpResponseStatus._KNOWN[_code])
+del _code, _reason, _name, _constant

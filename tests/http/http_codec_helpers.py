@@ -1,5 +1,6 @@
 """Shared helpers of the HTTP codec tests: feed bytes, drain a channel's queues, release what was read."""
 from pytest_bufleak import ReferenceCountUtil, Unpooled
+from pytest_bufleak.channel import EmbeddedChannel
 
 
 def data(text):
@@ -13,6 +14,18 @@ def inbound(channel):
     while (msg := channel.read_inbound()) is not None:
         out.append(msg)
     return out
+
+
+def decode_all(decoder, chunks, close=False):
+    """Feed ``chunks`` to ``decoder``, one read each; every message decoded (with ``close``: after the close too)."""
+    channel = EmbeddedChannel(decoder)
+    for chunk in chunks:
+        channel.write_inbound(data(chunk))
+    if close:
+        channel.finish()
+    messages = inbound(channel)
+    channel.finish_and_release_all()
+    return messages
 
 
 def outbound_bytes(channel):

@@ -20,7 +20,7 @@ from pytest_bufleak.http import (
     TooLongHttpHeaderException,
 )
 
-from http_codec_helpers import data, inbound, outbound_bytes, release_all
+from http_codec_helpers import data, inbound, release_all
 
 
 def put(uri="http://localhost", version=HttpVersion.HTTP_1_1):

@@ -7,7 +7,6 @@ from pytest_bufleak.http import (
     DefaultFullHttpRequest,
     DefaultFullHttpResponse,
     DefaultHttpContent,
-    DefaultHttpRequest,
     DefaultHttpResponse,
     FullHttpResponse,
     HttpClientCodec,

@@ -21,20 +21,13 @@ from pytest_bufleak.http import (
     TooLongHttpLineException,
 )
 
-from http_codec_helpers import body, data, inbound, outbound_bytes, release_all
+from http_codec_helpers import body, data, decode_all, outbound_bytes, release_all
 
 EMPTY = LastHttpContent.EMPTY_LAST_CONTENT
 
 
 def decode(*chunks, close=False, **options):
-    channel = EmbeddedChannel(HttpRequestDecoder(**options))
-    for chunk in chunks:
-        channel.write_inbound(data(chunk))
-    if close:
-        channel.finish()
-    messages = inbound(channel)
-    channel.finish_and_release_all()
-    return messages
+    return decode_all(HttpRequestDecoder(**options), chunks, close)
 
 
 def test_request_without_length_has_no_body():
@@ -131,7 +124,7 @@ def test_full_request_with_body():
     assert encode(HttpRequestEncoder(), request) == b"POST / HTTP/1.1\r\ncontent-length: 3\r\n\r\nabc"
 
 
-def test_chunked_request_with_trailers():
+def test_encode_chunked_request_with_trailers():
     head = DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/f")
     HttpUtil.set_transfer_encoding_chunked(head, True)
     last = DefaultLastHttpContent(data("de"))

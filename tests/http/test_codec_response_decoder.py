@@ -15,21 +15,14 @@ from pytest_bufleak.http import (
     TooLongHttpLineException,
 )
 
-from http_codec_helpers import body, data, inbound, release_all
+from http_codec_helpers import body, data, decode_all, inbound, release_all
 
 EMPTY = LastHttpContent.EMPTY_LAST_CONTENT
 
 
 def decode(*chunks, decoder=None, close=False):
     """Feed ``chunks`` one read each; return every message decoded (and, with ``close``, after the close)."""
-    channel = EmbeddedChannel(decoder or HttpResponseDecoder())
-    for chunk in chunks:
-        channel.write_inbound(data(chunk))
-    if close:
-        channel.finish()
-    messages = inbound(channel)
-    channel.finish_and_release_all()
-    return messages
+    return decode_all(decoder or HttpResponseDecoder(), chunks, close)
 
 
 def test_header_block_of_exactly_max_header_size_decodes():
@@ -84,8 +77,8 @@ def test_content_is_passed_on_as_it_arrives_in_pieces_of_max_chunk_size():
 
 def test_chunks_larger_than_max_chunk_size_are_split():
     chunk = "x" * 64
-    messages = decode(f"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{chunk}\r\n40\r\n{chunk}\r\n0\r\n\r\n",
-                      decoder=HttpResponseDecoder(max_chunk_size=32))
+    messages = decode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                      f"40\r\n{chunk}\r\n40\r\n{chunk}\r\n0\r\n\r\n", decoder=HttpResponseDecoder(max_chunk_size=32))
     assert [m.content().readable_bytes() for m in messages[1:-1]] == [32, 32, 32, 32]
     assert messages[-1] is EMPTY
     release_all(messages)
@@ -227,7 +220,8 @@ def test_header_folding_and_lenient_space_before_colon_in_responses():
 
 
 def test_pipelined_responses_in_one_read_and_leading_crlf_skipped():
-    messages = decode("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.0 404 Not Found\r\nContent-Length: 1\r\n\r\nb")
+    messages = decode("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"
+                      "HTTP/1.0 404 Not Found\r\nContent-Length: 1\r\n\r\nb")
     assert [m.status().code() for m in messages if isinstance(m, HttpResponse)] == [200, 404]
     assert body(messages) == b"ab" and str(messages[2].protocol_version()) == "HTTP/1.0"
     release_all(messages)

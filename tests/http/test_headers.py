@@ -112,9 +112,9 @@ def test_normalize_and_get_content_length(fields, http10, allow, expected):
 def test_contents_are_reference_counted_holders():
     content = DefaultHttpContent(Unpooled.copied_buffer(b"abc"))
     assert content.ref_cnt() == 1 and bytes(content.content()) == b"abc"
-    duplicate = content.retained_duplicate()
-    assert isinstance(duplicate, DefaultHttpContent) and content.ref_cnt() == 2
-    assert not duplicate.release() and content.release()
+    with content.retained_duplicate() as duplicate:
+        assert isinstance(duplicate, DefaultHttpContent) and content.ref_cnt() == 2
+    assert content.ref_cnt() == 1 and content.release()
     last = DefaultLastHttpContent(Unpooled.copied_buffer(b"z"))
     last.trailing_headers().add("X-Checksum", "1")
     copy = last.copy()
