@@ -12,7 +12,7 @@ import warnings
 import pytest
 
 from http_client_servers import at_rest, new_client, real_server, run
-from pytest_bufleak import ByteBuf, Unpooled
+from pytest_bufleak import ByteBuf, LeakLevel, ResourceLeakDetector, Unpooled, track_leaks
 from pytest_bufleak.http import (
     ClientResponse,
     HttpClient,
@@ -291,3 +291,30 @@ def test_arguments_and_closed_client(server):
             await client.get(f"{server.url}/small").retrieve().body_to_bytes()
 
     run(main())
+
+
+def test_leak_reports_name_the_request(server):
+    async def main(client, tracker_scope):
+        with tracker_scope() as tracker:
+            kept = await client.get("/small").retrieve().body_to_byte_buf()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                resp = await client.get("/big?n=5000").exchange()
+            await asyncio.sleep(0.05)
+        with pytest.raises(AssertionError) as info:
+            tracker.assert_clean()
+        report = str(info.value)
+        assert "body_to_byte_buf() handed the body to the caller" in report
+        assert "HttpClient: GET " + server.url + "/big?n=5000: queued in the response body" in report
+        kept.release()
+        await resp.release_body()
+        tracker.assert_clean()
+        await at_rest(client, idle=1)
+        await client.close()
+
+    level = ResourceLeakDetector.get_level()
+    ResourceLeakDetector.set_level(LeakLevel.PARANOID)
+    try:
+        run(main(new_client(server.url), track_leaks))
+    finally:
+        ResourceLeakDetector.set_level(level)

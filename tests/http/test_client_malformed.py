@@ -3,11 +3,13 @@ releases what it held, never pools a dirty connection, and leaves the client usa
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
 from http_client_servers import ScriptedServer, at_rest, new_client, read_request, replying, run
 from pytest_bufleak.http import (
+    ConnectTimeoutException,
     HttpProtocolException,
     PrematureCloseException,
     TooLongHttpHeaderException,
@@ -158,3 +160,30 @@ def test_switching_protocols_is_refused():
             await at_rest(client, idle=0)
 
     run(main())
+
+
+def test_connect_timeout_frees_the_slot():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):  # a full accept backlog: the next SYN is dropped, so connecting hangs
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+
+    async def main():
+        async with new_client(f"http://127.0.0.1:{port}", connect_timeout=0.1, max_connections=1) as client:
+            with pytest.raises(ConnectTimeoutException, match=f"connection timed out after 100ms: 127.0.0.1:{port}"):
+                await client.get("/").retrieve().body_to_bytes()
+            await at_rest(client, idle=0)
+            with pytest.raises(ConnectTimeoutException):  # the only slot was given back
+                await client.get("/").retrieve().body_to_bytes()
+
+    try:
+        run(main())
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()
