@@ -20,9 +20,9 @@ import socket
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-CLOSERS: List[Callable[[], Awaitable[Any]]] = []
-
 from pytest_bufleak.http import HttpClient
+
+CLOSERS: List[Callable[[], Awaitable[Any]]] = []
 
 ROUNDS = 3
 SMALL_REQUESTS = 2000

@@ -45,7 +45,8 @@ class HttpClient:
     ``max_drain_bytes`` (how much ``release_body()`` reads to keep a connection before closing it).
     """
 
-    def __init__(self, base_url: Optional[str] = None, *, max_connections: int = 16, connect_timeout: Optional[float] = 30.0,
+    def __init__(self, base_url: Optional[str] = None, *, max_connections: int = 16,
+                 connect_timeout: Optional[float] = 30.0,
                  response_timeout: Optional[float] = None, max_content_length: int = 256 * 1024,
                  alloc: Optional[ByteBufAllocator] = None, pending_acquire_timeout: Optional[float] = 45.0,
                  max_idle_time: Optional[float] = None, max_life_time: Optional[float] = None,
@@ -186,7 +187,7 @@ class HttpClient:
                 await exchange.read_head()
             except PrematureCloseException as exc:
                 exchange.abort(exc)
-                if retry and reused and exc.__cause__ is None:  # closed before any response byte
+                if retry and reused and not exchange.received:  # closed before any response byte
                     retry = False
                     continue
                 raise
@@ -196,4 +197,3 @@ class HttpClient:
                     ReferenceCountUtil.safe_release(body)
                 raise
             return ClientResponse(exchange, self)
-

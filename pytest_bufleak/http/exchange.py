@@ -17,6 +17,7 @@ from typing import Any, Deque, List, Optional
 
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.refcount import ReferenceCountUtil
+from ..channel import ClosedChannelException
 from ..leak import detector as _leak_detector
 from .errors import PrematureChannelClosureException, TooLongHttpContentException
 from .errors_client import HttpProtocolException, PrematureCloseException, ResponseTimeoutException
@@ -36,7 +37,8 @@ class Exchange:
 
     __slots__ = (
         "method", "url", "loop", "conn", "state", "head", "queue", "queued", "error", "waiter",
-        "written", "keep_alive", "read_until_close", "interim", "timer", "paused", "aggregating", "hint",
+        "written", "received", "keep_alive", "read_until_close", "interim", "timer", "paused", "aggregating",
+        "hint",
     )
 
     def __init__(self, method: str, url: str, loop: asyncio.AbstractEventLoop) -> None:
@@ -51,6 +53,8 @@ class Exchange:
         self.error: Optional[BaseException] = None
         self.waiter: Optional[asyncio.Future] = None
         self.written = False
+        #: True once anything of a response arrived (a request that got nothing back may be retried).
+        self.received = False
         self.keep_alive = True
         self.read_until_close = False
         self.interim = False
@@ -143,7 +147,12 @@ class Exchange:
         if promise.is_success():
             self.written = True
         elif self.state in (SENDING, BODY):
-            self.fail(promise.cause())
+            cause = promise.cause()
+            if isinstance(cause, ClosedChannelException):  # closed before the request went out
+                error = PrematureCloseException(PrematureCloseException.BEFORE)
+                error.__cause__ = cause
+                cause = error
+            self.fail(cause)
 
     def _decoder_error(self, cause: Any) -> BaseException:
         if isinstance(cause, PrematureChannelClosureException):
