@@ -60,77 +60,62 @@ def _serve(sock: socket.socket) -> None:
     asyncio.run(main())
 
 
+Fetch = Callable[[str], Awaitable[bytes]]
+
+
 async def _rate(run: Callable[[], Awaitable[int]]) -> float:
     start = time.perf_counter()
     units = await run()
     return units / (time.perf_counter() - start)
 
 
-def bufleak_cases(url: str) -> Dict[str, Callable[[], Awaitable[float]]]:
-    client = HttpClient.create(url, max_content_length=2 * BIG, max_connections=8)
-    CLOSERS.append(client.close)
+def cases(fetch: Fetch) -> Dict[str, Callable[[], Awaitable[float]]]:
+    """The three cases over one client's ``fetch(path) -> body``."""
 
     async def small() -> int:
         for _ in range(SMALL_REQUESTS):
-            assert len(await client.get("/small").retrieve().body_to_bytes()) == 64
+            assert len(await fetch("/small")) == 64
         return SMALL_REQUESTS
 
     async def small8() -> int:
         async def worker() -> None:
             for _ in range(SMALL_REQUESTS // 8):
-                await client.get("/small").retrieve().body_to_bytes()
+                await fetch("/small")
         await asyncio.gather(*(worker() for _ in range(8)))
         return SMALL_REQUESTS
 
     async def big() -> int:
         for _ in range(BIG_REQUESTS):
-            assert len(await client.get("/big").retrieve().body_to_bytes()) == BIG
+            assert len(await fetch("/big")) == BIG
         return BIG_REQUESTS * BIG // 10**6
 
     return {"small": lambda: _rate(small), "small x8": lambda: _rate(small8), "big": lambda: _rate(big)}
 
 
-def aiohttp_cases(url: str) -> Optional[Dict[str, Callable[[], Awaitable[float]]]]:
+def bufleak_fetch(url: str) -> Fetch:
+    client = HttpClient.create(url, max_content_length=2 * BIG, max_connections=8)
+    CLOSERS.append(client.close)
+    return lambda path: client.get(path).retrieve().body_to_bytes()
+
+
+def aiohttp_fetch(url: str) -> Optional[Fetch]:
     try:
         import aiohttp
     except ImportError:
         return None
     holder: List[Any] = []
 
-    def session() -> Any:
-        if not holder:
+    async def fetch(path: str) -> bytes:
+        if not holder:  # made inside the running loop
             holder.append(aiohttp.ClientSession(url, connector=aiohttp.TCPConnector(limit=8)))
             CLOSERS.append(holder[0].close)
-        return holder[0]
+        async with holder[0].get(path) as resp:
+            return await resp.read()
 
-    async def small() -> int:
-        s = session()
-        for _ in range(SMALL_REQUESTS):
-            async with s.get("/small") as resp:
-                assert len(await resp.read()) == 64
-        return SMALL_REQUESTS
-
-    async def small8() -> int:
-        s = session()
-
-        async def worker() -> None:
-            for _ in range(SMALL_REQUESTS // 8):
-                async with s.get("/small") as resp:
-                    await resp.read()
-        await asyncio.gather(*(worker() for _ in range(8)))
-        return SMALL_REQUESTS
-
-    async def big() -> int:
-        s = session()
-        for _ in range(BIG_REQUESTS):
-            async with s.get("/big") as resp:
-                assert len(await resp.read()) == BIG
-        return BIG_REQUESTS * BIG // 10**6
-
-    return {"small": lambda: _rate(small), "small x8": lambda: _rate(small8), "big": lambda: _rate(big)}
+    return fetch
 
 
-def httpx_cases(url: str) -> Optional[Dict[str, Callable[[], Awaitable[float]]]]:
+def httpx_fetch(url: str) -> Optional[Fetch]:
     try:
         import httpx
     except ImportError:
@@ -138,36 +123,22 @@ def httpx_cases(url: str) -> Optional[Dict[str, Callable[[], Awaitable[float]]]]
     client = httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=8))
     CLOSERS.append(client.aclose)
 
-    async def small() -> int:
-        for _ in range(SMALL_REQUESTS):
-            assert len((await client.get("/small")).content) == 64
-        return SMALL_REQUESTS
+    async def fetch(path: str) -> bytes:
+        return (await client.get(path)).content
 
-    async def small8() -> int:
-        async def worker() -> None:
-            for _ in range(SMALL_REQUESTS // 8):
-                await client.get("/small")
-        await asyncio.gather(*(worker() for _ in range(8)))
-        return SMALL_REQUESTS
-
-    async def big() -> int:
-        for _ in range(BIG_REQUESTS):
-            assert len((await client.get("/big")).content) == BIG
-        return BIG_REQUESTS * BIG // 10**6
-
-    return {"small": lambda: _rate(small), "small x8": lambda: _rate(small8), "big": lambda: _rate(big)}
+    return fetch
 
 
 async def measure(url: str) -> None:
-    clients = {"bufleak": bufleak_cases(url)}
-    for name, cases in (("aiohttp", aiohttp_cases(url)), ("httpx", httpx_cases(url))):
-        if cases is not None:
-            clients[name] = cases
+    clients = {"bufleak": cases(bufleak_fetch(url))}
+    for name, fetch in (("aiohttp", aiohttp_fetch(url)), ("httpx", httpx_fetch(url))):
+        if fetch is not None:
+            clients[name] = cases(fetch)
     best: Dict[str, Dict[str, float]] = {name: {} for name in clients}
     for case in ("small", "small x8", "big"):
         for _ in range(ROUNDS):
-            for name, cases in clients.items():
-                rate = await cases[case]()
+            for name, client_cases in clients.items():
+                rate = await client_cases[case]()
                 best[name][case] = max(best[name].get(case, 0.0), rate)
     units = {"small": "req/s", "small x8": "req/s", "big": "MB/s"}
     others = [name for name in clients if name != "bufleak"]

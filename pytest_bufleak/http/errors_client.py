@@ -1,7 +1,8 @@
 """The HTTP client's errors (SPEC §4): premature close, timeouts, protocol errors, error statuses.
 
 Each subclasses the builtin a Python user expects: a premature close is a ``ConnectionError``, every
-timeout a ``TimeoutError``, a malformed response a ``ValueError``-free ``HttpClientException``.
+timeout a ``TimeoutError``; a malformed response and an error status are ``HttpClientException``s.
+``TooLongHttpContentException`` (over ``max_content_length``) is the codec's, a ``TooLongFrameException``.
 """
 from __future__ import annotations
 
