@@ -33,6 +33,12 @@ BUFFER_CONSTRUCTORS = frozenset({"bytearray", "bytes", "memoryview", "array", "B
 #: ``buf.<name>(...)`` returns a view sharing the buffer's reference count.
 VIEW_METHODS = frozenset({"slice", "duplicate", "read_slice", "readSlice", "touch"})
 RETAIN_METHODS = frozenset({"retain"})
+#: Getters that cannot raise on a buffer this code owns (BUF001 does not count them as risky).
+NON_RAISING_METHODS = frozenset({
+    "readable_bytes", "writable_bytes", "is_readable", "is_writable", "capacity", "max_capacity",
+    "reader_index", "writer_index", "ref_cnt", "has_array", "is_direct", "alloc",
+    "readableBytes", "writableBytes", "isReadable", "isWritable", "maxCapacity", "readerIndex",
+    "writerIndex", "refCnt", "hasArray", "isDirect"})
 #: Introspection that is harmless even on a released buffer.
 INERT_METHODS = frozenset({"ref_cnt", "refCnt"})
 #: Context managers (or calls) whose body is expected to raise: no leak and no use after

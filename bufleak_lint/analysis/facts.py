@@ -69,6 +69,8 @@ class UnhandledMessage:
     function: cst.FunctionDef
     message: str
     exit: Exit
+    #: The message was passed on or released, but retained more often than that.
+    retained_extra: bool = False
 
 
 @dataclass
@@ -116,8 +118,12 @@ class ModuleFacts:
     orphans: List[Orphan] = field(default_factory=list)
     partial_leaks: List[PartialLeak] = field(default_factory=list)
     unconsumed: List[UnconsumedResponse] = field(default_factory=list)
+    #: Functions the analysis gave up on (beyond its work budget): no finding about them.
+    too_complex: List[cst.FunctionDef] = field(default_factory=list)
     #: Method calls by method name, for the syntactic rules (``exchange``).
     method_calls: Dict[str, List[cst.Call]] = field(default_factory=dict)
+    #: id of such a call -> the (function, class) scope it is in (for the HTTP client names)
+    call_scopes: Dict[int, tuple] = field(default_factory=dict)
     #: ``x.exchange(...).body_to_bytes()``-like chains: id of the exchange call -> (the node the
     #: body method is called on: the call or its ``await``, the body method's name).
     body_reads: Dict[int, Tuple[cst.CSTNode, str]] = field(default_factory=dict)

@@ -7,8 +7,9 @@ A tracked value is, on one path, in exactly one :class:`State`:
   stay silent about it);
 * ``BORROWED`` with ``count`` extra references taken by ``retain()`` on top of a reference
   someone else releases (``channel_read0``'s message, a decoder's input, a view of either);
-* ended: ``RELEASED``, ``FIRED``, ``WRITTEN`` (hard ends: any later use is a bug) or
-  ``HANDED`` (returned, stored, appended, managed by ``with``: the value lives on elsewhere).
+* ended: ``RELEASED``, ``FIRED``, ``WRITTEN`` (hard ends: any later use is a bug),
+  ``HANDED`` (returned, stored, appended: the value lives on elsewhere, a later release is one
+  too many) or ``LENT`` (yielded by a generator, which may take it back and release it).
 
 An :class:`Env` is one path (or, after a widening join, several merged ones): which local
 names hold which values, the state of each value, the branch conditions assumed so far and
@@ -26,9 +27,10 @@ RELEASED = "released"
 FIRED = "fired"
 WRITTEN = "written"
 HANDED = "handed over"
+LENT = "yielded"
 #: Ends after which any use is a bug (BUF002).
 HARD_ENDS = frozenset({RELEASED, FIRED, WRITTEN})
-ENDS = HARD_ENDS | {HANDED}
+ENDS = HARD_ENDS | {HANDED, LENT}
 #: Counts are followed up to here; a value retained more often is no longer reasoned about.
 MAX_COUNT = 4
 #: Paths followed side by side before they are joined into one imprecise state.
@@ -63,10 +65,11 @@ class State(NamedTuple):
 class Env:
     """The abstract state on one path (``merged``: on several, joined without precision)."""
 
-    __slots__ = ("names", "states", "risky", "consts", "facts", "branch", "merged", "notes")
+    __slots__ = ("names", "states", "risky", "consts", "facts", "branch", "merged", "notes",
+                 "live", "caught")
 
     def __init__(self, names=None, states=None, risky=frozenset(), consts=None, facts=None,
-                 branch=None, merged=False):
+                 branch=None, merged=False, live=None):
         #: local name -> value id (None: bound to something not followed)
         self.names: Dict[str, Optional[int]] = names if names is not None else {}
         #: value id -> the states it may be in (one on a precise path)
@@ -82,12 +85,34 @@ class Env:
         self.merged = merged
         #: value id -> (break node, condition) where it left its loop still owned
         self.notes: Dict[int, tuple] = {}
+        #: the values owned on this path (kept beside ``states`` so code that can raise does not
+        #: scan every value a long function ever ended)
+        #: this path went through an ``except`` block: a call raised on it
+        self.caught = False
+        self.live: Set[int] = live if live is not None else {
+            vid for vid, st in self.states.items() if any(s.owned for s in st)}
 
     def copy(self) -> "Env":
         env = Env(dict(self.names), dict(self.states), self.risky, dict(self.consts),
-                  dict(self.facts), self.branch, self.merged)
+                  dict(self.facts), self.branch, self.merged, set(self.live))
         env.notes = dict(self.notes)
+        env.caught = self.caught
         return env
+
+    def update(self, vid: int, states: FrozenSet[State]) -> None:
+        """Set the states of ``vid`` (keeping :attr:`live` and :attr:`risky` in step)."""
+        self.states[vid] = states
+        if any(s.owned for s in states):
+            self.live.add(vid)
+        else:
+            self.live.discard(vid)
+            if vid in self.risky:
+                self.risky = self.risky - {vid}
+
+    def drop(self, vid: int) -> None:
+        """Forget ``vid`` entirely (a value that was never made on this path)."""
+        self.states.pop(vid, None)
+        self.live.discard(vid)
 
     def key(self):
         """A comparable summary: equal keys mean the same abstract path."""
@@ -97,7 +122,7 @@ class Env:
                 frozenset(self.facts.items()), self.merged)
 
     def set_state(self, vid: int, state: State) -> None:
-        self.states[vid] = frozenset({state})
+        self.update(vid, frozenset({state}))
 
     def forget_facts_about(self, name: str) -> None:
         """``name`` was rebound: what was assumed about expressions over it no longer holds."""
@@ -137,6 +162,7 @@ def join(a: Optional[Env], b: Optional[Env], lost: Optional[Set[int]] = None) ->
     env = Env(names, states, a.risky | b.risky, consts, facts,
               a.branch if a.branch == b.branch else None, merged)
     env.notes = {**b.notes, **a.notes}
+    env.caught = a.caught or b.caught
     return env
 
 
@@ -149,6 +175,9 @@ def join_all(envs: Iterable[Optional[Env]], lost: Optional[Set[int]] = None) -> 
 
 def normalize(paths: Iterable[Optional[Env]], lost: Optional[Set[int]] = None) -> List[Env]:
     """Drop duplicate paths; past :data:`MAX_PATHS`, join what differs least, then everything."""
+    paths = [env for env in paths if env is not None]
+    if len(paths) < 2:
+        return paths
     seen = {}
     for env in paths:
         if env is not None:

@@ -21,8 +21,9 @@ from bufleak_lint.analysis import conditions, roles
 from bufleak_lint.analysis.facts import (Exit, LateUse, ModuleFacts, Orphan, OverRelease,
                                          PartialLeak, Release, UnconsumedResponse,
                                          UnhandledMessage)
-from bufleak_lint.analysis.state import (BORROWED, FIRED, HANDED, MAX_COUNT, OWNED, RELEASED,
-                                         WRITTEN, Env, State, join, join_all, normalize)
+from bufleak_lint.analysis.state import (BORROWED, FIRED, HANDED, LENT, MAX_COUNT, MAX_PATHS,
+                                         OWNED, RELEASED, WRITTEN, Env, State, join, join_all,
+                                         normalize)
 from bufleak_lint.analysis.summaries import Summaries, summary_key
 from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expression,
                                     last_identifier, loaded_names, operands, positional_args,
@@ -30,7 +31,8 @@ from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expressi
 from bufleak_lint.resources import buffers as B
 from bufleak_lint.resources import http as H
 
-_MAX_LOOP_PASSES = 6
+#: Fixed-point passes of a loop by its nesting depth (1: outermost).
+_LOOP_PASSES = (6, 4, 3, 2)
 
 
 class _Tracked:
@@ -52,6 +54,15 @@ class _New:
         self.library = library
 
 
+#: Statements evaluated per path in one function before the analysis gives up on it (a
+#: function past this is left without findings: deeply nested loops multiply the passes).
+WORK_BUDGET = 20_000
+
+
+class _TooComplex(Exception):
+    """The function is beyond :data:`WORK_BUDGET`."""
+
+
 class _LoopFrame:
     """Paths leaving a loop body through ``break`` and ``continue``; names each pass rebinds."""
 
@@ -59,6 +70,8 @@ class _LoopFrame:
         self.breaks: List[Env] = []
         self.continues: List[Env] = []
         self.rebound = rebound
+        #: the name a ``for`` loop iterates the body of (a response a full pass would consume)
+        self.iterated: Optional[str] = None
         #: values allocated in the body: a path that breaks out with one still owned is noted
         self.allocated: Set[int] = set()
 
@@ -68,6 +81,14 @@ class _FinallyFrame:
 
     def __init__(self):
         self.pending: List[Tuple[str, Env, cst.CSTNode]] = []
+
+
+class _WithFrame(_FinallyFrame):
+    """A ``with`` body: jumps and raises leaving it release the values it manages first."""
+
+    def __init__(self, managed: List[Tuple[int, cst.CSTNode]]):
+        super().__init__()
+        self.managed = managed
 
 
 class _FunctionFrame:
@@ -98,7 +119,9 @@ class Walk:
         self.found = Summaries()
         self.facts = ModuleFacts()
         self._seen_calls: Set[int] = set()
-        self.class_stack: List[Tuple[str, bool]] = []
+        self.class_stack: List[Tuple[str, bool, int]] = []
+        #: (function scope, class scope) node ids, for the HTTP clients' name scopes
+        self.where: Tuple[int, Optional[int]] = (0, None)
         self.depth = 0
         self.http: Optional[H.HttpScope] = None
         self.awaited: Optional[cst.CSTNode] = None
@@ -108,6 +131,7 @@ class Walk:
     def run(self, module: cst.Module, http: Optional[H.HttpScope] = None) -> ModuleFacts:
         self.http = http
         self.facts.http = http
+        self.where = (id(module), None)
         for statement in module.body:
             self._module_names(statement)
         self._enter_scope(tracking=False)
@@ -143,6 +167,10 @@ class Walk:
         self.finally_depth = 0
         self.try_depth = 0
         self.exceptional = 0
+        self.work = 0
+        #: names bound to ``bytearray(...)``-like destinations, and the function's parameters
+        self.destinations: Set[str] = set()
+        self.param_names: Set[str] = set()
         self.origins: Dict[int, Tuple[Optional[cst.CSTNode], int]] = {}
         self.consumed: Set[int] = set()
         self.allocations: Dict[int, Tuple[cst.CSTNode, Optional[str]]] = {}
@@ -174,11 +202,14 @@ class Walk:
         class_name = self.class_stack[-1][0] if in_class and self.class_stack else None
         key = summary_key(class_name, node.name.value, self.depth, in_class)
         self._enter_scope(tracking=True, untracked=scoped_names(node))
+        klass = self.class_stack[-1][2] if in_class and self.class_stack else self.where[1]
+        self.where = (id(node), klass)
         self.depth += 1
         self.current_class = class_name if in_class else None
         env = self.paths[0]
         for bound in _parameters(node):
             env.names[bound.name.value] = None
+            self.param_names.add(bound.name.value)
         params: List[Tuple[int, cst.Param]] = []
         message = None
         if self.summarize:
@@ -197,7 +228,12 @@ class Walk:
                 self.origins[id(param)] = (node.body, -1)
                 message = (param, kind, role)
                 self.roles = {id(param): role}
-        self._suite(node.body)
+        try:
+            self._suite(node.body)
+        except _TooComplex:
+            self.__dict__.update(saved)
+            self.facts.too_complex.append(node)
+            return
         frame = self.jumps[0]
         body = node.body.body
         end_node = body[-1] if body else node
@@ -241,14 +277,15 @@ class Walk:
                 self.facts.over_releases.append(OverRelease(
                     release.call, release.name, RELEASED, "count", ended_at=release.ended_on[0]))
         self.facts.over_releases.extend(self.over.values())
-        if message is not None and message[1] == OWNED:
+        if message is not None and message[1] == OWNED and node.name.value in V.HANDLER_READ:
             vid = id(message[0])
             if vid not in self.uncertain and vid not in self.lost:
                 for env, exit_node, kind in exits:
                     if kind in ("return", "end", "raise") and not env.merged and any(
                             s.owned and not s.kept for s in env.states.get(vid, ())):
                         self.facts.unhandled.append(UnhandledMessage(
-                            node, message[0].name.value, Exit(exit_node, kind, env.branch)))
+                            node, message[0].name.value, Exit(exit_node, kind, env.branch),
+                            retained_extra=vid in self.consumed))
                         break
         for vid, (allocation, name) in self.allocations.items():
             if vid in self.lost or vid in self.uncertain or self.expect_raise:
@@ -279,13 +316,16 @@ class Walk:
         saved = self.__dict__.copy()
         self._enter_scope(tracking=False)
         self.in_class_body = True
-        self.class_stack = self.class_stack + [(node.name.value, roles.auto_release(node))]
+        self.class_stack = self.class_stack + [(node.name.value, roles.auto_release(node), id(node))]
         self._suite(node.body)
         self.__dict__.update(saved)
 
     # ----------------------------------------------------------------- paths
     def _each(self, action) -> None:
         """Run ``action`` on every path (as ``self.env``); keep the paths that go on."""
+        self.work += len(self.paths)
+        if self.work > WORK_BUDGET:
+            raise _TooComplex()
         out = []
         for env in self.paths:
             self.env = env
@@ -293,7 +333,9 @@ class Walk:
             if self.env is not None:
                 out.append(self.env)
         self.env = None
-        self.paths = normalize(out, self.lost)
+        # A statement does not make paths meet: they are compared only where branches join, or
+        # when there are too many of them.
+        self.paths = normalize(out, self.lost) if len(out) > MAX_PATHS else out
 
     def _snapshot(self) -> List[Env]:
         return [env.copy() for env in self.paths]
@@ -303,7 +345,8 @@ class Walk:
         for index, statement in enumerate(statements):
             if not self.paths:
                 return
-            self._record_exception_state()
+            if not _cannot_raise(statement):
+                self._record_exception_state()
             self.block_stack.append((block, index))
             self._statement(statement)
             self.block_stack.pop()
@@ -317,15 +360,15 @@ class Walk:
     def _record_last_statement_raising(self, body: cst.BaseSuite) -> None:
         """The try body's last statement may raise after its hand-overs (``ctx.write(buf)``):
         the handlers see its effects too, except its allocations, which did not happen."""
-        if not self.paths or not self.exception_states:
-            return
         last = _last_statement(body)
+        if not self.paths or not self.exception_states or _cannot_raise(last):
+            return
         made = {id(n) for n in _walk_nodes(last) if isinstance(n, cst.Call)}
         snapshot = []
         for env in self.paths:
             env = env.copy()
             for vid in [v for v in env.states if v in made]:
-                del env.states[vid]
+                env.drop(vid)
                 env.names = {k: (None if v == vid else v) for k, v in env.names.items()}
             snapshot.append(env)
         for states in self.exception_states:
@@ -505,11 +548,16 @@ class Walk:
             self._each(lambda: self._borrow(self._value(node.iter), node.iter))
         entry = self.paths
         frame = _LoopFrame(_rebound_names(node.body))
+        if isinstance(node, cst.For):
+            frame.iterated = H.iteration_root(node.iter)
         self.jumps.append(frame)
         state = entry
         self.quiet += 1
         converged = False
-        for _ in range(_MAX_LOOP_PASSES):
+        # Each pass of an outer loop runs the inner loops' passes again: nested loops get fewer
+        # passes before they are widened, or deep nests would take exponential time.
+        depth = sum(isinstance(frame, _LoopFrame) for frame in self.jumps)
+        for _ in range(_LOOP_PASSES[min(depth, len(_LOOP_PASSES)) - 1]):
             frame.breaks, frame.continues = [], []
             self.paths = [env.copy() for env in state]
             self._loop_head(node)
@@ -566,7 +614,11 @@ class Walk:
             if isinstance(frame, _LoopFrame) and kind in ("break", "continue"):
                 if kind == "break":
                     if not self.quiet:
-                        for vid in frame.allocated:
+                        iterated = env.names.get(frame.iterated) if frame.iterated else None
+                        noted = set(frame.allocated)
+                        if iterated is not None and iterated in self.responses:
+                            noted.add(iterated)  # left early: the body is not fully read
+                        for vid in noted:
                             if vid in env.states and vid not in env.notes:
                                 env.notes[vid] = (node, env.branch)
                     frame.breaks.append(env)
@@ -582,12 +634,19 @@ class Walk:
                 return
 
     def _raise(self, node: cst.Raise) -> None:
-        """An explicit ``raise``: an exit of the function when no ``try`` around it can catch it."""
+        """An explicit ``raise``: an exit of the function when no ``try`` around it can catch it.
+
+        In an ``except`` block it goes on with the exception a call raised, which is not an exit.
+        """
         env = self.env
-        self.env = None
-        if env is not None and self.try_depth == 0 and not self.quiet and not self.expect_raise:
+        if (env is not None and self.try_depth == 0 and not self.handler_depth and not self.quiet
+                and not self.expect_raise):
+            for frame in reversed(self.jumps):  # leaving ``with`` blocks releases what they manage
+                if isinstance(frame, _WithFrame):
+                    self._exit_release(frame.managed)
             self.jumps[0].exits.append((env, node, "raise"))
             self._record_exit(env, Exit(node, "raise", env.branch), node)
+        self.env = None
 
     def _record_exit(self, env: Env, exit_: Exit, small: Optional[cst.CSTNode],
                      only: Optional[int] = None) -> None:
@@ -599,6 +658,8 @@ class Walk:
         for vid, states in env.states.items():
             if (only is not None and vid != only) or vid not in self.allocations:
                 continue
+            if env.caught and vid in self.responses:
+                continue  # the call that raised may have been its read: libraries close it then
             if not any(s.owned and not s.kept for s in states):
                 continue
             name = self.allocations[vid][1]
@@ -648,6 +709,8 @@ class Walk:
             if not handler_entry:
                 break
             self.paths = [env.copy() for env in handler_entry]
+            for env in self.paths:
+                env.caught = True
             if handler.type is not None:
                 self._each(lambda: self._expr(handler.type))
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
@@ -718,7 +781,7 @@ class Walk:
                 if target is not None:
                     self._assign(target, ref if isinstance(ref, _Tracked) else None, None)
         self._each(enter)
-        frame = _FinallyFrame()
+        frame = _WithFrame(managed)
         self.jumps.append(frame)
         self.protectors.append(protector)
         self.expect_raise += expects
@@ -775,6 +838,8 @@ class Walk:
                 self._unbind(name)
                 self.env.names[name] = ref.vid
             else:
+                if isinstance(value, cst.Call) and last_identifier(value.func) in V.BUFFER_CONSTRUCTORS:
+                    self.destinations.add(name)
                 old = self.env.names.get(name)
                 if old is not None and value is not None and name in loaded_names(value):
                     # ``msg = msg.content()``: the new value may be (part of) the old one.
@@ -836,8 +901,11 @@ class Walk:
         if isinstance(node, cst.Attribute):
             base = self._value(node.value)
             if isinstance(base, _Tracked) and base.vid in self.responses:
-                if node.attr.value in self.responses[base.vid].consuming_attributes:
+                library = self.responses[base.vid]
+                if node.attr.value in library.consuming_attributes:
                     self._consume_response(base, node)
+                elif node.attr.value in library.consumers:
+                    self._keep(base, node)  # ``BackgroundTask(resp.aclose)``: handed on to close it
                 return None
             self._use(base, "used", node.value)
             if node.attr.value in V.RELEASE_METHODS:  # a bound ``buf.release`` handed on
@@ -917,7 +985,11 @@ class Walk:
         if method is not None and method in self.method_names and id(node) not in self._seen_calls:
             self._seen_calls.add(id(node))
             self.facts.method_calls.setdefault(method, []).append(node)
+            self.facts.call_scopes[id(node)] = self.where
         callee = dotted_name(func)
+        if (self.responses and last_identifier(func) in H.EXHAUSTING_CALLS and len(node.args) == 1
+                and self._exhausts_response(node.args[0].value)):
+            return None
         if isinstance(func, cst.Attribute):
             self._maybe_body_read(func)
             awaited = self.awaited is node
@@ -934,8 +1006,8 @@ class Walk:
                     if H.consumes_through_stream(self.responses[base.vid], func.value.attr.value,
                                                  method, node):
                         self._consume_response(base, node)
-                    return None
-            library = self.http.opened_by(node, awaited) if self.http else None
+                    return base if H.returns_iterator(method) else None
+            library = self.http.opened_by(node, awaited, self.where) if self.http else None
             if library is not None and not self.expect_raise:
                 self._args(node, "pass")
                 self._raising()
@@ -1068,11 +1140,12 @@ class Walk:
     def _util_call(self, node: cst.Call, method: Optional[str]):
         if method in V.UTIL_RELEASE or method in V.UTIL_SAFE_RELEASE:
             first, ref = self._first_arg(node)
-            self._release(node, ref, first, safe=method in V.UTIL_SAFE_RELEASE)
+            self._release(node, ref, first, safe=method in V.UTIL_SAFE_RELEASE,
+                          amount=self._amount(node, 1, ref))
             return None
         if method in V.UTIL_RETAIN:
             first, ref = self._first_arg(node)
-            self._retain(ref, first if first is not None else node)
+            self._retain(ref, first if first is not None else node, self._amount(node, 1, ref))
             self._raising()
             return ref if isinstance(ref, _Tracked) else None
         if method in V.INERT_METHODS:
@@ -1085,13 +1158,51 @@ class Walk:
         self._args(node, "borrow")
         return None
 
+    def _is_destination(self, name: str) -> bool:
+        """Whether ``read_bytes(name)`` fills ``name`` rather than reading ``name`` bytes."""
+        if self.env is not None and self.env.names.get(name):
+            return True  # a buffer we follow
+        if name in self.destinations:
+            return True  # bound to bytearray(...), memoryview(...) in this function
+        return name in self.param_names and not V.LENGTH_NAME.search(name)
+
+    def _amount(self, node: cst.Call, index: int, ref) -> int:
+        """The count argument of ``release(n)``/``retain(n)`` (1 when absent).
+
+        A count that is not a literal leaves the analysis unable to follow the value's count.
+        """
+        positional = positional_args(node)
+        arg = positional[index].value if len(positional) > index else next(
+            (a.value for a in node.args if a.keyword is not None and a.keyword.value in ("n", "increment", "decrement")), None)
+        if arg is None:
+            return 1
+        if isinstance(arg, cst.Integer) and arg.evaluated_value > 0:
+            return arg.evaluated_value
+        if isinstance(ref, _Tracked):
+            self.uncertain.add(ref.vid)
+        return 1
+
     def _response_method(self, node: cst.Call, method: str, receiver: _Tracked):
         """A call on an HTTP response: it consumes the body, or only reads status and headers."""
         self._args(node, "pass")
         self._raising()
         if H.consumes(self.responses[receiver.vid], method, node):
             self._consume_response(receiver, node)
-        return None
+        # ``it = resp.iter_lines()``: the iterator stands for the response (a full run reads it)
+        return receiver if H.returns_iterator(method) else None
+
+    def _exhausts_response(self, iterable: cst.BaseExpression) -> bool:
+        """``list(resp.iter_lines())``, ``b"".join(resp.iter_content())``: the whole body is read."""
+        if isinstance(iterable, (cst.GeneratorExp, cst.ListComp)):
+            iterable = iterable.for_in.iter
+        root = H.iteration_root(iterable)
+        vid = self.env.names.get(root) if root is not None and self.env is not None else None
+        if vid is None or vid not in self.responses:
+            return False
+        self._use(self._value(iterable), "used", iterable)
+        self._consume_response(_Tracked(vid, root, iterable), iterable)
+        self._raising()
+        return True
 
     def _response_root(self, node: cst.Attribute) -> Optional[_Tracked]:
         if isinstance(node.value, cst.Name) and self.env is not None:
@@ -1109,11 +1220,12 @@ class Walk:
             # A release raises only on a count that is already wrong: it does not make the code
             # after it risky for the other values.
             self._args(node, "borrow")
-            self._release(node, receiver, node.func.value, safe=False)
+            self._release(node, receiver, node.func.value, safe=False,
+                          amount=self._amount(node, 0, receiver))
             return None
         if method in V.RETAIN_METHODS:
             self._args(node, "borrow")
-            self._retain(receiver, node.func.value)
+            self._retain(receiver, node.func.value, self._amount(node, 0, receiver))
             return receiver
         if method in V.INERT_METHODS:
             self._args(node, "inert")
@@ -1123,8 +1235,9 @@ class Walk:
             self._args(node, "pass")
         else:
             self._args(node, "borrow")
-        self._raising()
-        if B.returns_copy(node, method, lambda name: bool(self.env and self.env.names.get(name))):
+        if not (method in V.NON_RAISING_METHODS and not node.args):
+            self._raising()
+        if B.returns_copy(node, method, self._is_destination):
             return self._new(node)
         if method in V.VIEW_METHODS:
             return receiver
@@ -1138,23 +1251,24 @@ class Walk:
     def _raising(self) -> None:
         """Code that can raise runs here: owned, unprotected values become risky."""
         env = self.env
-        if env is None or not env.states:
+        if env is None or env.live <= env.risky:
             return
-        protected = set()
+        risky = env.live - env.risky
         for names in self.protectors:
             for name in names:
-                vid = env.names.get(name)
-                if vid is not None:
-                    protected.add(vid)
-        risky = {vid for vid, st in env.states.items()
-                 if vid not in protected and any(s.owned for s in st)}
-        if not risky <= env.risky:
+                risky.discard(env.names.get(name))
+        if risky:
             env.risky = env.risky | risky
 
-    def _ended(self, vid: int) -> Optional[State]:
-        """The state of ``vid`` when it ended (hard) on this path, else None."""
+    def _ended(self, vid: int, use: str) -> Optional[State]:
+        """The state of ``vid`` when it ended on this path, else None.
+
+        Any use after a release, write or fire is late; a release is late after a hand-over too
+        (returned, stored, appended: the reference it would give back is no longer ours), but
+        not after a ``yield`` (a generator lends the buffer and takes it back when resumed).
+        """
         states = self.env.states.get(vid, ())
-        if states and all(s.hard_ended for s in states):
+        if states and all(s.hard_ended or (use == RELEASED and s.kind == HANDED) for s in states):
             return next(iter(states))
         return None
 
@@ -1166,7 +1280,7 @@ class Walk:
         if not isinstance(ref, _Tracked) or self.env is None or self.quiet or self.expect_raise:
             return
         obs = self.uses.setdefault(id(node), [None, False])
-        ended = self._ended(ref.vid) if ref.vid not in self.uncertain else None
+        ended = self._ended(ref.vid, use) if ref.vid not in self.uncertain else None
         if ended is None:
             obs[1] = obs[1] or not self.exceptional
         elif obs[0] is None:
@@ -1183,10 +1297,7 @@ class Walk:
         states = env.states.get(vid)
         if states is None:
             return
-        new = frozenset(change(s) for s in states)
-        env.states[vid] = new
-        if not any(s.owned for s in new):
-            env.risky = env.risky - {vid}
+        env.update(vid, frozenset(change(s) for s in states))
 
     def _keep(self, ref, node: cst.CSTNode) -> None:
         """The value goes where the analysis cannot follow it: it may be kept there."""
@@ -1210,10 +1321,10 @@ class Walk:
             return
         if how == "appended":
             self._over_borrowed(ref, "appended to a list that is passed on", node)
-        self._give_up(ref, HANDED, node, node, hard=False)
+        self._give_up(ref, LENT if how == "yielded" else HANDED, node, node, hard=False)
 
     def _give_up(self, ref, kind: str, node: cst.CSTNode, call: cst.CSTNode,
-                 hard: bool = True) -> None:
+                 hard: bool = True, amount: int = 1) -> None:
         """One reference leaves this function (released, fired, written or handed over)."""
         if isinstance(ref, _New):
             self.consumed.add(id(ref.call))
@@ -1228,9 +1339,10 @@ class Walk:
 
         def change(s: State) -> State:
             if s.kind == OWNED:
-                return s._replace(count=s.count - 1) if s.count > 1 else State(kind, 0, node=call)
+                left = s.count - amount
+                return s._replace(count=left) if left > 0 else State(kind, 0, node=call)
             if s.kind == BORROWED and s.count > 0:
-                return s._replace(count=s.count - 1)
+                return s._replace(count=max(s.count - amount, 0))
             return s
         self._update(ref.vid, change)
 
@@ -1243,7 +1355,7 @@ class Walk:
             self.over[id(node)] = OverRelease(node, ref.name, action, "borrowed",
                                               self.roles.get(ref.vid, ""))
 
-    def _retain(self, ref, node: cst.CSTNode) -> None:
+    def _retain(self, ref, node: cst.CSTNode, amount: int = 1) -> None:
         if isinstance(ref, _New):
             self.consumed.add(id(ref.call))
             return
@@ -1255,10 +1367,10 @@ class Walk:
         def change(s: State) -> State:
             nonlocal uncertain
             if s.kind in (OWNED, BORROWED):
-                if s.count >= MAX_COUNT:
+                if s.count + amount > MAX_COUNT:
                     uncertain = True
                     return s
-                return s._replace(count=s.count + 1)
+                return s._replace(count=s.count + amount)
             if s.kind == HANDED:
                 return State(OWNED, 1, kept=True, node=node)
             return s
@@ -1266,7 +1378,7 @@ class Walk:
         if uncertain:
             self.uncertain.add(ref.vid)
 
-    def _release(self, call: cst.Call, ref, target, safe: bool) -> None:
+    def _release(self, call: cst.Call, ref, target, safe: bool, amount: int = 1) -> None:
         if self.env is None:
             return
         if not isinstance(ref, _Tracked):
@@ -1290,7 +1402,12 @@ class Walk:
                 fact.ended_on.append(ended.node)
             elif not self.exceptional:
                 fact.alive = True
-        self._give_up(ref, RELEASED, target, call, hard=False)
+            if (amount > 1 and not self.env.merged and ref.vid not in self.uncertain
+                    and any(s.owned and s.count < amount for s in states)
+                    and id(call) not in self.over):
+                self.over[id(call)] = OverRelease(call, ref.name, f"released {amount} times",
+                                                  "below zero")
+        self._give_up(ref, RELEASED, target, call, hard=False, amount=amount)
 
     def _in_cleanup(self) -> bool:
         return self.finally_depth > 0 or self.handler_depth > 0
@@ -1314,6 +1431,23 @@ class Walk:
             else:
                 self.facts.orphans.append(Orphan(call, None))
         self.consumed.add(id(call))
+
+
+_INERT_VALUES = (cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.Imaginary)
+
+
+def _cannot_raise(statement: cst.CSTNode) -> bool:
+    """``x = None``, ``sent = True``, ``pass``: a statement no exception can come from."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, (cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal)):
+            continue
+        if (isinstance(small, cst.Assign) and isinstance(small.value, _INERT_VALUES)
+                and all(isinstance(t.target, cst.Name) for t in small.targets)):
+            continue
+        return False
+    return True
 
 
 def _walk_nodes(node: cst.CSTNode):

@@ -33,7 +33,7 @@ def is_allocation(func: cst.Attribute, method: str, owner: Optional[str],
     return False
 
 
-def reads_length(node: cst.Call, method: str, is_followed: Callable[[str], bool]) -> bool:
+def reads_length(node: cst.Call, method: str, is_destination: Callable[[str], bool]) -> bool:
     """Whether ``buf.read_bytes(...)`` is the overload that returns a new buffer.
 
     Only ``read_bytes(length)`` does; Netty's ``readBytes(dst)``, ``readBytes(dst, n)`` and
@@ -42,8 +42,10 @@ def reads_length(node: cst.Call, method: str, is_followed: Callable[[str], bool]
     if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
         return False
     arg = node.args[0].value
-    if isinstance(arg, cst.Name) and is_followed(arg.value):
-        return False  # a buffer we follow: the destination
+    if isinstance(arg, cst.Call) and last_identifier(arg.func) in V.BUFFER_CONSTRUCTORS:
+        return False  # read_bytes(bytearray(4)): a destination
+    if isinstance(arg, cst.Name) and is_destination(arg.value):
+        return False
     if method in V.SNAKE_READ_BYTES:
         return True  # the runtime's read_bytes takes a length only
     return looks_like_length(arg)
@@ -65,7 +67,7 @@ def looks_like_context(receiver: cst.BaseExpression) -> bool:
     return name is not None and V.CONTEXT_NAME.search(name) is not None
 
 
-def returns_copy(node: cst.Call, method: str, is_followed: Callable[[str], bool]) -> bool:
+def returns_copy(node: cst.Call, method: str, is_destination: Callable[[str], bool]) -> bool:
     """Whether ``buf.method(...)`` on a followed buffer returns a new, independently owned one."""
     return method in V.COPY_METHODS and (method not in V.READ_BYTES_METHODS
-                                         or reads_length(node, method, is_followed))
+                                         or reads_length(node, method, is_destination))

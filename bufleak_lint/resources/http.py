@@ -22,7 +22,7 @@ and annotations and by the names bound from them (:class:`HttpScope`).
 """
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -96,8 +96,9 @@ class HttpScope:
     """Which names hold HTTP clients (or their modules) in one module, and what their calls return.
 
     Built once per module from imports, constructor calls, ``with ... as`` bindings, ``self``
-    attributes and annotations.  Names are not scoped per function: a name counts as a client when
-    something in the module binds it to one, which is how such code is written in practice.
+    attributes and annotations.  A name bound in a function counts in that function (a local of
+    the same name elsewhere is something else); ``self.x`` counts in its class; a module-level
+    name everywhere it is not rebound.
     """
 
     def __init__(self, module: cst.Module):
@@ -105,13 +106,17 @@ class HttpScope:
         self.modules: Dict[str, Library] = {}
         #: local name -> library, for ``from aiohttp import ClientSession``
         self.classes: Dict[str, Library] = {}
-        #: dotted name (``session``, ``self._client``) -> library
-        self.clients: Dict[str, Library] = {}
-        #: dotted names bound to a bufleak request spec (``spec = client.get(url)``)
-        self.specs: Dict[str, Library] = {}
+        #: scope (id of the module, class or function node) -> dotted name -> library
+        self.clients: Dict[int, Dict[str, Library]] = {}
+        #: scope -> dotted names bound to a bufleak request spec (``spec = client.get(url)``)
+        self.specs: Dict[int, Dict[str, Library]] = {}
+        #: function scope -> every name the function binds (a local shadows a module name)
+        self.locals: Dict[int, Set[str]] = {}
+        self.module_scope = id(module)
         self._imports(module)
         if self.modules or self.classes:
-            self._bindings(module)
+            for _ in range(2):  # a spec bound from a client bound later in the file
+                self._scan(module.body, self.module_scope, None)
 
     def __bool__(self) -> bool:
         return bool(self.modules or self.classes)
@@ -137,43 +142,85 @@ class HttpScope:
                         local = alias.asname.name.value if alias.asname else imported
                         self.classes[local] = lib
 
-    def _bindings(self, module: cst.Module) -> None:
-        for _ in range(2):  # a spec bound from a client bound later in the file
-            for node in _nodes(module):
-                if isinstance(node, cst.Assign):
-                    for target in node.targets:
-                        self._bind(target.target, node.value)
-                elif isinstance(node, cst.AnnAssign):
-                    self._annotate(node.target, node.annotation.annotation)
-                    if node.value is not None:
-                        self._bind(node.target, node.value)
-                elif isinstance(node, cst.WithItem) and node.asname is not None:
-                    self._bind(node.asname.name, node.item)
-                elif isinstance(node, cst.Param) and node.annotation is not None:
-                    self._annotate(node.name, node.annotation.annotation)
+    # ----------------------------------------------------------------- the bindings, by scope
+    def _scan(self, body, function: int, klass: Optional[int]) -> None:
+        """Record the bindings of ``body``, which runs in scope ``function`` (inside ``klass``)."""
+        stack = list(body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.FunctionDef):
+                scope = id(node)
+                self.locals.setdefault(scope, set())
+                params = node.params
+                for param in (list(params.posonly_params) + list(params.params)
+                              + list(params.kwonly_params)):
+                    self.locals[scope].add(param.name.value)
+                    if param.annotation is not None:
+                        self._annotate(param.name, param.annotation.annotation, scope, klass)
+                self._scan(node.body.children, scope, klass)
+                continue
+            if isinstance(node, cst.ClassDef):
+                for statement in _class_statements(node):  # ``session: aiohttp.ClientSession``
+                    smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
+                    for small in smalls:
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                            self._annotate(cst.Attribute(cst.Name("self"), small.target),
+                                           small.annotation.annotation, id(node), id(node))
+                self._scan(node.body.children, function, id(node))
+                continue
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._bind(target.target, node.value, function, klass)
+            elif isinstance(node, cst.AnnAssign):
+                self._annotate(node.target, node.annotation.annotation, function, klass)
+                if node.value is not None:
+                    self._bind(node.target, node.value, function, klass)
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                self._bind(node.asname.name, node.item, function, klass)
+            stack.extend(children(node))
 
-    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+    def _target_scope(self, name: str, function: int, klass: Optional[int]) -> int:
+        if name.startswith("self.") and klass is not None:
+            return klass
+        if function != self.module_scope and "." not in name:
+            self.locals.setdefault(function, set()).add(name)
+        return function
+
+    def _bind(self, target, value, function: int, klass: Optional[int]) -> None:
         name = dotted_name(target)
         if name is None:
             return
-        lib = self.client_made_by(value)
+        scope = self._target_scope(name, function, klass)
+        where = (function, klass)
+        lib = self.client_made_by(value, where)
         if lib is not None:
-            self.clients[name] = lib
+            self.clients.setdefault(scope, {})[name] = lib
             return
-        lib = self.spec_made_by(value)
+        lib = self.spec_made_by(value, where)
         if lib is not None:
-            self.specs[name] = lib
+            self.specs.setdefault(scope, {})[name] = lib
 
-    def _annotate(self, target: cst.BaseExpression, annotation: cst.BaseExpression) -> None:
+    def _annotate(self, target, annotation, function: int, klass: Optional[int]) -> None:
         name = dotted_name(target)
         if name is None:
             return
+        scope = self._target_scope(name, function, klass)
         for node in _nodes(annotation):
             lib = self._class_named(node)
             if lib is not None:
-                self.clients[name] = lib
+                self.clients.setdefault(scope, {})[name] = lib
                 return
 
+    def _lookup(self, table: Dict[int, Dict[str, Library]], name: str, where) -> Optional[Library]:
+        function, klass = where
+        if name.startswith("self."):
+            return table.get(klass, {}).get(name) if klass is not None else None
+        lib = table.get(function, {}).get(name)
+        if lib is not None or name.split(".")[0] in self.locals.get(function, ()):
+            return lib
+        return table.get(self.module_scope, {}).get(name)
+
+    # ----------------------------------------------------------------- what expressions are
     def _class_named(self, node: cst.CSTNode) -> Optional[Library]:
         """The library of a client class expression (``aiohttp.ClientSession``, ``ClientSession``)."""
         if isinstance(node, cst.SimpleString):
@@ -190,54 +237,57 @@ class HttpScope:
         lib = self.modules.get(head)
         return lib if lib is not None and last in lib.client_classes else None
 
-    def client_made_by(self, value: cst.BaseExpression) -> Optional[Library]:
+    def client_made_by(self, value: cst.BaseExpression, where) -> Optional[Library]:
         """The library whose client ``value`` makes (``aiohttp.ClientSession()``, ``HttpClient.create()``)."""
         if isinstance(value, cst.Await):
             value = value.expression
         if not isinstance(value, cst.Call):
-            return self._held(value)
+            return self._held(value, where)
         func = value.func
         lib = self._class_named(func)
         if lib is not None:
             return lib
         if isinstance(func, cst.Attribute):  # HttpClient.create(...), client.mutate(...)
-            owner = self._class_named(func.value) or self._held(func.value)
+            owner = self._class_named(func.value) or self._held(func.value, where)
             if owner is not None and func.attr.value in ("create", "mutate"):
                 return owner
         return None
 
-    def spec_made_by(self, value: cst.BaseExpression) -> Optional[Library]:
+    def spec_made_by(self, value: cst.BaseExpression, where) -> Optional[Library]:
         """bufleak: ``client.get(url)...header(...)``, a request spec whose ``exchange()`` opens."""
         node = value
         while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             receiver = node.func.value
-            lib = self._held(receiver) or self.client_made_by(receiver)
+            lib = self._held(receiver, where) or self.client_made_by(receiver, where)
             if lib is BUFLEAK and node.func.attr.value in REQUEST_METHODS:
                 return lib
             node = receiver
-        lib = self.specs.get(dotted_name(value) or "")
-        return lib
+        name = dotted_name(value)
+        return self._lookup(self.specs, name, where) if name is not None else None
 
-    def _held(self, node: cst.BaseExpression) -> Optional[Library]:
+    def _held(self, node: cst.BaseExpression, where) -> Optional[Library]:
         name = dotted_name(node)
-        return self.clients.get(name) if name is not None else None
+        return self._lookup(self.clients, name, where) if name is not None else None
 
-    def opened_by(self, call: cst.Call, awaited: bool) -> Optional[Library]:
-        """The library whose open response ``call`` returns, or None."""
+    def opened_by(self, call: cst.Call, awaited: bool, where) -> Optional[Library]:
+        """The library whose open response ``call`` returns, or None.
+
+        ``where`` is (function scope, class scope) of the call.
+        """
         func = call.func
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
         receiver = func.value
-        lib = self._held(receiver) or self.client_made_by(receiver)
+        lib = self._held(receiver, where) or self.client_made_by(receiver, where)
         if lib is None:
             name = dotted_name(receiver)
             module_lib = self.modules.get(name) if name is not None else None
             if module_lib is not None and module_lib.module_requests:
                 lib = module_lib
-        if lib is BUFLEAK or (lib is None and self.spec_made_by(receiver) is BUFLEAK):
+        if lib is BUFLEAK or (lib is None and self.spec_made_by(receiver, where) is BUFLEAK):
             return BUFLEAK if method == "exchange" and awaited else None
-        if lib is None or method not in lib.opening_methods:
+        if lib is None or method not in lib.opening_methods or _bodiless(method, call):
             return None
         if lib.awaited and not awaited:
             return None
@@ -250,19 +300,52 @@ class HttpScope:
         return lib
 
 
+def _bodiless(method: str, call: cst.Call) -> bool:
+    """A HEAD request: its response has no body to consume."""
+    if method == "head":
+        return True
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    return (method in ("request", "urlopen") and isinstance(first, cst.SimpleString)
+            and first.value.strip("'\"").upper() == "HEAD")
+
+
+def _class_statements(node: cst.ClassDef):
+    return node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+
+
+#: Builtins and methods that run an iterator to its end (``list(resp.iter_lines())``).
+EXHAUSTING_CALLS = frozenset({"list", "tuple", "set", "sorted", "bytes", "bytearray", "sum",
+                              "join", "deque"})
+#: The body streams a response exposes: ``read()`` on them with no amount reads it all.
+_BODY_STREAMS = {"aiohttp": "content", "requests": "raw"}
+
+
 def consumes(lib: Library, method: str, call: cst.Call) -> bool:
     """Whether ``resp.method(...)`` reads the whole body, releases or closes the response."""
     if method not in lib.consumers:
         return False
-    if method in lib.amount_readers and any(
-            arg.keyword is None or arg.keyword.value == "amt" for arg in call.args):
+    if method in lib.amount_readers and _has_amount(call):
         return False  # read(n): part of the body
     return True
 
 
 def consumes_through_stream(lib: Library, attribute: str, method: str, call: cst.Call) -> bool:
-    """aiohttp: ``await resp.content.read()`` reads the whole body (``read(n)`` does not)."""
-    return lib is AIOHTTP and attribute == "content" and method == "read" and not call.args
+    """``await resp.content.read()`` (aiohttp), ``resp.raw.read()`` (requests): the whole body."""
+    return (_BODY_STREAMS.get(lib.name) == attribute and method == "read"
+            and not _has_amount(call))
+
+
+def returns_iterator(method: str) -> bool:
+    """``iter_bytes()``, ``aiter_lines()``, ``iter_chunked()``, ``stream()``: the body, piece by piece."""
+    return method.startswith(("iter", "aiter")) or method == "stream"
+
+
+def _has_amount(call: cst.Call) -> bool:
+    """``read(n)``/``read(amt=n)``; ``read()`` and ``read(None)`` read everything."""
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value in ("amt", "n", "size"):
+            return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+    return False
 
 
 def iteration_root(node: cst.BaseExpression) -> Optional[str]:

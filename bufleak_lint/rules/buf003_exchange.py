@@ -92,7 +92,7 @@ async def f(url):
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         for call in facts.method_calls.get("exchange", ()):
             receiver = call.func.value
-            if not (_webclient_chain(receiver) or _bufleak_spec(facts, receiver)):
+            if not (_webclient_chain(receiver) or _bufleak_spec(facts, call, receiver)):
                 continue
             yield Violation(self.code, call.func.attr,
                             "exchange() is deprecated: it leaves the response body to the caller, "
@@ -111,9 +111,10 @@ def _webclient_chain(node: cst.BaseExpression) -> bool:
     return verbs and uris
 
 
-def _bufleak_spec(facts: ModuleFacts, node: cst.BaseExpression) -> bool:
+def _bufleak_spec(facts: ModuleFacts, call: cst.Call, node: cst.BaseExpression) -> bool:
     http = facts.http
-    return http is not None and http.spec_made_by(node) is BUFLEAK
+    return (http is not None
+            and http.spec_made_by(node, facts.call_scopes.get(id(call), (0, None))) is BUFLEAK)
 
 
 def _fix(facts: ModuleFacts, call: cst.Call) -> Optional[ReplaceNode]:

@@ -86,9 +86,13 @@ class H(ChannelInboundHandlerAdapter):
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         for item in facts.unhandled:
-            yield Violation(
-                self.code, item.function.name,
-                f"{item.function.name.value}() neither releases, forwards, writes, stores nor "
-                f"returns '{item.message}' on the path leaving at line {{line}}; release it in "
-                "try/finally or extend SimpleChannelInboundHandler",
-                related=item.exit.node)
+            name = item.function.name.value
+            if item.retained_extra:
+                message = (f"{name}() still holds a reference to '{item.message}' on the path "
+                           "leaving at line {line}: it was retained more often than it was "
+                           "released or passed on")
+            else:
+                message = (f"{name}() neither releases, forwards, writes, stores nor returns "
+                           f"'{item.message}' on the path leaving at line {{line}}; release it in "
+                           "try/finally or extend SimpleChannelInboundHandler")
+            yield Violation(self.code, item.function.name, message, related=item.exit.node)

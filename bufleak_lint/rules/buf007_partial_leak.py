@@ -108,6 +108,14 @@ class D(ByteToMessageDecoder):
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         for leak in facts.partial_leaks:
             name = f"'{leak.name}'" if leak.name else "the buffer"
+            if leak.exit.kind == "end":
+                # Falling off the end has no line of its own: report at the allocation.
+                yield Violation(
+                    self.code, leak.allocation,
+                    f"{name} allocated here leaks {describe_exit(leak.exit)} (line {{line}}), "
+                    "while other paths release or hand it over; release it before leaving "
+                    "(ReferenceCountUtil.safe_release)", related=leak.exit.node)
+                continue
             yield Violation(
                 self.code, leak.exit.node,
                 f"{name} (allocated at line {{line}}) leaks {describe_exit(leak.exit)}, while other "
@@ -119,7 +127,7 @@ class D(ByteToMessageDecoder):
 def describe_exit(exit_: Exit) -> str:
     """Where and under which condition a path leaves: "when `x` is true, at this return"."""
     where = {"return": "at this return", "raise": "at this raise", "continue": "at this continue",
-             "end": "at the end of the function",
+             "end": "at the end of the function", "break": "when its loop is left at this break",
              "end of the loop body": "at the end of the loop body"}.get(exit_.kind, "here")
     if exit_.branch is None:
         return where

@@ -90,6 +90,14 @@ def f(alloc, flag):
         buf.release()
     buf.release()
 """,
+        """
+def f(data):
+    buf = Unpooled.copied_buffer(data)
+    try:
+        return sum(bytes(buf))
+    finally:
+        buf.release(2)
+""",
     ]
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
@@ -100,6 +108,11 @@ def f(alloc, flag):
                     self.code, over.node,
                     f"'{over.name}' is borrowed{role}: it is {over.action} here without "
                     "retain(), so its owner's release will be one too many")
+            elif over.reason == "below zero":
+                yield Violation(
+                    self.code, over.node,
+                    f"'{over.name}' is {over.action} but this code holds fewer references than "
+                    "that: its count goes below zero")
             else:
                 yield Violation(
                     self.code, over.node,

@@ -122,17 +122,24 @@ async def status(url):
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         for item in facts.unconsumed:
-            name = f"'{item.name}'" if item.name else "the response"
+            name = f" '{item.name}'" if item.name else ""
             library = item.library
             if item.exit is None:
                 yield Violation(
                     self.code, item.request,
-                    f"{library.name} response {name}: its body is never read, released or closed "
+                    f"{library.name} response{name}: its body is never read, released or closed "
                     f"on any path; {library.advice}")
+            elif item.exit.kind == "end":
+                yield Violation(
+                    self.code, item.request,
+                    f"{library.name} response{name} is left with its body unread "
+                    f"{describe_exit(item.exit)} (line {{line}}), while other paths read or "
+                    f"release it; {library.advice}",
+                    related=item.exit.node)
             else:
                 yield Violation(
                     self.code, item.exit.node,
-                    f"{library.name} response {name} (requested at line {{line}}) is left with "
+                    f"{library.name} response{name} (requested at line {{line}}) is left with "
                     f"its body unread {describe_exit(item.exit)}, while other paths read or "
                     f"release it; {library.advice}",
                     related=item.request)

@@ -61,7 +61,7 @@ def test_release_inside_a_loop_is_only_maybe_repeated():
             for item in items:
                 buf.write_int(item)
                 buf.release()
-    """) == [(4, "BUF007"), (6, "BUF001"), (6, "BUF008")]  # leaks with no items, over-released with two
+    """) == [(3, "BUF007"), (6, "BUF001"), (6, "BUF008")]  # leaks with no items, over-released with two
 
 
 def test_use_after_release_inside_a_loop():
