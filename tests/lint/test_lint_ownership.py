@@ -668,3 +668,88 @@ def test_a_release_in_finally_with_nothing_that_ends_ownership_before_it_is_fine
                 finally:
                     ReferenceCountUtil.release(msg)
     """) == []
+
+
+# ---------------------------------------------------------------- review findings, kept fixed
+
+def test_clearing_the_name_after_a_write_is_netty_s_encoder_idiom():
+    assert codes_of("""
+        class IntEncoder(ChannelOutboundHandlerAdapter):
+            def write(self, ctx, msg, promise=None):
+                buf = ctx.alloc().io_buffer(4)
+                try:
+                    buf.write_int(msg)
+                    ctx.write(buf, promise)
+                    buf = None
+                finally:
+                    if buf is not None:
+                        buf.release()
+    """) == []
+
+
+def test_reraising_a_failed_write_is_not_a_leak():
+    assert codes_of("""
+        def greet(ctx, name):
+            buf = Unpooled.copied_buffer(name.encode())
+            try:
+                ctx.write_and_flush(buf)
+            except OSError:
+                log.exception("failed")
+                raise
+    """) == []
+
+
+def test_release_and_retain_counts():
+    assert codes_of("""
+        def balanced(data):
+            buf = Unpooled.copied_buffer(data)
+            buf.retain()
+            try:
+                return bytes(buf)
+            finally:
+                buf.release(2)
+
+        def below_zero(data):
+            buf = Unpooled.copied_buffer(data)
+            try:
+                return bytes(buf)
+            finally:
+                buf.release(2)
+    """) == [(15, "BUF008")]
+
+
+def test_read_bytes_into_a_destination_is_not_an_allocation():
+    assert codes_of("""
+        class TrailerDecoder(ByteToMessageDecoder):
+            def decode(self, ctx, in_, out):
+                head = bytearray(8)
+                in_.read_bytes(head)
+                in_.read_bytes(bytearray(4))
+                out.append(bytes(head))
+    """) == []
+
+
+def test_a_release_after_storing_or_appending_is_late_but_not_after_a_yield():
+    assert codes_of("""
+        class D(ByteToMessageDecoder):
+            def decode(self, ctx, in_, out):
+                frame = in_.read_retained_slice(4)
+                out.append(frame)
+                frame.release()
+
+        def frames(payloads):
+            for p in payloads:
+                buf = Unpooled.copied_buffer(p)
+                yield buf
+                buf.release()
+    """) == [(6, "BUF002")]
+
+
+def test_a_function_beyond_the_work_budget_is_left_without_findings():
+    lines = ["def f(n, ctx):"]
+    for depth in range(30):
+        pad = "    " * (depth + 1)
+        lines += [f"{pad}while n > {depth}:", f"{pad}    b{depth} = Unpooled.buffer(8)",
+                  f"{pad}    if n == {depth}:", f"{pad}        continue"]
+    lines.append("    " * 31 + "ctx.write(b0)")
+    assert codes_of("\n".join(lines) + "\n") == []
