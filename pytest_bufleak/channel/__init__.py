@@ -24,10 +24,25 @@ from .handlers import (
 )
 from .pipeline import ChannelHandlerContext, ChannelPipeline, ChannelPipelineException
 from .scheduler import ScheduledTask
-from ..codec import *  # noqa: F401,F403 - the package face: Netty's codec family
-from ..codec import __all__ as _codec_names
-from ..handler import *  # noqa: F401,F403 - and its handlers
-from ..handler import __all__ as _handler_names
+from .. import codec as _codec, handler as _handler
+
+# The package face: Netty's codec family and its handlers.  Those packages import this one's
+# modules; when a user imports one of them first, it is still half-initialised here, and its
+# names are then served on first access by ``__getattr__`` below.
+_FACES = (_codec, _handler)
+_codec_names = list(getattr(_codec, "__all__", ()))
+_handler_names = list(getattr(_handler, "__all__", ()))
+for _face in _FACES:
+    for _name in getattr(_face, "__all__", ()):
+        globals()[_name] = getattr(_face, _name)
+
+
+def __getattr__(name: str):
+    for face in _FACES:
+        if name in getattr(face, "__all__", ()):
+            return getattr(face, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ByteToMessageDecoder",
