@@ -168,6 +168,8 @@ class Walk:
         self.try_depth = 0
         self.exceptional = 0
         self.work = 0
+        #: names bound to what a response's ``read*()`` returned -> the response
+        self.read_results: Dict[str, int] = {}
         #: names bound to ``bytearray(...)``-like destinations, and the function's parameters
         self.destinations: Set[str] = set()
         self.param_names: Set[str] = set()
@@ -585,6 +587,19 @@ class Walk:
             self._suite(node.orelse.body)
         self.paths = normalize(self.paths + frame.breaks, self.lost)
 
+    def _read_to_the_end(self, env: Env) -> None:
+        """``chunk = resp.read1(n)`` ... ``if not chunk: break``: a loop that reads until nothing
+        is left has read the whole body when it breaks that way."""
+        if env.branch is None:
+            return
+        test, truth = env.branch
+        name = _empty_test(test, truth)
+        vid = self.read_results.get(name) if name is not None else None
+        if vid is not None and vid in self.responses:
+            saved, self.env = self.env, env
+            self._consume_response(_Tracked(vid, name, test), test)
+            self.env = saved
+
     def _iterated(self, iterable: cst.BaseExpression) -> None:
         """A loop that ran to its end read all of a response's body (``for chunk in resp.iter_bytes()``)."""
         root = H.iteration_root(iterable)
@@ -613,6 +628,7 @@ class Walk:
                 return
             if isinstance(frame, _LoopFrame) and kind in ("break", "continue"):
                 if kind == "break":
+                    self._read_to_the_end(env)
                     if not self.quiet:
                         iterated = env.names.get(frame.iterated) if frame.iterated else None
                         noted = set(frame.allocated)
@@ -840,6 +856,7 @@ class Walk:
             else:
                 if isinstance(value, cst.Call) and last_identifier(value.func) in V.BUFFER_CONSTRUCTORS:
                     self.destinations.add(name)
+                self._note_read_result(name, value)
                 old = self.env.names.get(name)
                 if old is not None and value is not None and name in loaded_names(value):
                     # ``msg = msg.content()``: the new value may be (part of) the old one.
@@ -1158,6 +1175,19 @@ class Walk:
         self._args(node, "borrow")
         return None
 
+    def _note_read_result(self, name: str, value: Optional[cst.CSTNode]) -> None:
+        """``chunk = await resp.content.readline()`` (and ``chunk = chunk.strip()`` after it)."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call) and (last_identifier(value.func) or "").startswith("read"):
+            root = H.iteration_root(value.func)
+            vid = self.env.names.get(root) if root is not None else None
+            if vid is not None and vid in self.responses:
+                self.read_results[name] = vid
+                return
+        if value is None or name not in loaded_names(value):
+            self.read_results.pop(name, None)
+
     def _is_destination(self, name: str) -> bool:
         """Whether ``read_bytes(name)`` fills ``name`` rather than reading ``name`` bytes."""
         if self.env is not None and self.env.names.get(name):
@@ -1456,6 +1486,21 @@ def _walk_nodes(node: cst.CSTNode):
         item = stack.pop()
         yield item
         stack.extend(children(item))
+
+
+def _empty_test(test: cst.BaseExpression, truth: bool) -> Optional[str]:
+    """The name a branch found empty: ``not chunk`` true, ``chunk`` false, ``chunk == b""`` true."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, truth = test.expression, not truth
+    if isinstance(test, cst.Name):
+        return test.value if truth is False else None
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.left, cst.Name)
+            and isinstance(test.comparisons[0].operator, cst.Equal)
+            and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+            and test.comparisons[0].comparator.evaluated_value in (b"", "")):
+        return test.left.value if truth else None
+    return None
 
 
 def _keys(paths: List[Env]):

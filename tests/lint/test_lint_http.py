@@ -133,3 +133,29 @@ def test_buf003_fix_produces_the_retrieve_api(tmp_path):
         async def fetch_text(web_client, url):
             return await web_client.get().uri(url).retrieve().body_to_mono(str)
     """)
+
+
+def test_a_loop_that_reads_until_nothing_is_left_consumes():
+    assert codes_of("""
+        import aiohttp
+        import urllib3
+
+        async def lines(session: aiohttp.ClientSession, url):
+            resp = await session.get(url)
+            while True:
+                line = await resp.content.readline()
+                line = line.strip()
+                if not line:
+                    break
+                yield line
+
+        def chunks(pool: urllib3.PoolManager, url, size):
+            resp = pool.request("GET", url, preload_content=False)
+            total = 0
+            while True:
+                chunk = resp.read1(size)
+                if chunk == b"":
+                    break
+                total += len(chunk)
+            return total
+    """) == []
