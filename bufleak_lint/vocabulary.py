@@ -12,7 +12,10 @@ from typing import FrozenSet, Iterable, Pattern, Tuple
 
 #: ``alloc.<name>(...)`` allocates a new buffer when the receiver is an allocator.
 ALLOCATOR_METHODS = frozenset({"buffer", "heap_buffer", "direct_buffer", "io_buffer",
-                               "heapBuffer", "directBuffer", "ioBuffer"})
+                               "heapBuffer", "directBuffer", "ioBuffer",
+                               "composite_buffer", "composite_heap_buffer",
+                               "composite_direct_buffer", "compositeBuffer",
+                               "compositeHeapBuffer", "compositeDirectBuffer"})
 #: Allocator methods whose name alone says they allocate, whatever the receiver.
 DISTINCT_ALLOCATOR_METHODS = ALLOCATOR_METHODS - {"buffer"}
 #: ``x.<name>(...)`` on any receiver returns a new reference the caller owns.
@@ -82,10 +85,11 @@ _TRIGGERS = (
     r"Unpooled\b",
     r"ReferenceCountUtil\b",
     r"\.\s*(?:heap_buffer|direct_buffer|io_buffer|heapBuffer|directBuffer|ioBuffer"
+    r"|composite_buffer|composite_heap_buffer|composite_direct_buffer|compositeBuffer"
     r"|retained_slice|retained_duplicate|read_retained_slice|retainedSlice"
     r"|retainedDuplicate|readRetainedSlice|exchange)\s*\(",
     r"def\s+(?:channel_read0?|channelRead0?)\s*\(",
-    r"def\s+(?:write|decode)\s*\(\s*self\s*,\s*\w*(?:ctx|context)\b",
+    r"def\s+(?:write|decode|encode)\s*\(\s*self\s*,\s*\w*(?:ctx|context)\b",
     r"(?i:alloc)\w*(?:\(\s*\))?\s*\.\s*buffer\s*\(",
     r"DEFAULT\s*\.\s*buffer\s*\(",
     r"\.\s*alloc\s*\(\s*\)",

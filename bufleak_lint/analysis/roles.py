@@ -3,7 +3,8 @@
 Netty's conventions: ``channel_read``'s and an outbound ``write``'s message are owned by the
 handler; ``channel_read0``'s message is borrowed while ``SimpleChannelInboundHandler`` releases it
 after the call (auto-release, on unless the class turns it off); a decoder's input buffer
-(``decode``, ``decode_last``) belongs to the decoder base class.
+(``decode``, ``decode_last``) belongs to the decoder base class, and an encoder's message
+(``encode``) to the encoder base class, which releases it after the call.
 """
 
 from typing import List, Optional, Tuple
@@ -16,6 +17,9 @@ from bufleak_lint.cst_tools import last_identifier
 
 READ0 = frozenset({"channel_read0", "channelRead0", "message_received", "messageReceived"})
 DECODE = frozenset({"decode", "decode_last", "decodeLast"})
+#: ``MessageToByteEncoder``/``MessageToMessageEncoder.encode(ctx, msg, out)``: the base class
+#: releases ``msg`` after the call, as a decoder's base releases what it decoded.
+ENCODE = frozenset({"encode"})
 
 
 def positional_parameters(node: cst.FunctionDef) -> List[cst.Param]:
@@ -40,6 +44,8 @@ def message_role(node: cst.FunctionDef, auto_release: bool) -> Tuple[Optional[cs
         return params[2], OWNED, f"{name}'s message (auto-release off)"
     if name in DECODE and looks_ctx and len(names) >= 4:
         return params[2], BORROWED, "the decoder's input, which the decoder base class owns"
+    if name in ENCODE and looks_ctx and len(names) >= 4:
+        return params[2], BORROWED, "the encoder's message, which the encoder base class releases"
     return None, "", ""
 
 

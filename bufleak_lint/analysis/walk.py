@@ -1261,8 +1261,9 @@ class Walk:
             self._args(node, "inert")
             return None
         self._use(receiver, "used", node.func.value)
-        if method in V.TAKING_METHODS:
-            self._args(node, "pass")
+        if method in V.TAKING_METHODS:  # ``composite.add_component(buf)``: the composite owns it now
+            for arg in node.args:
+                self._hand_over(self._value(arg.value), "stored", arg.value)
         else:
             self._args(node, "borrow")
         if not (method in V.NON_RAISING_METHODS and not node.args):

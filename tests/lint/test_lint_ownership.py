@@ -753,3 +753,27 @@ def test_a_function_beyond_the_work_budget_is_left_without_findings():
                   f"{pad}    if n == {depth}:", f"{pad}        continue"]
     lines.append("    " * 31 + "ctx.write(b0)")
     assert codes_of("\n".join(lines) + "\n") == []
+
+
+def test_an_encoders_message_is_borrowed():
+    assert codes_of("""
+        class Enc(MessageToByteEncoder):
+            def encode(self, ctx, msg, out):
+                out.write_bytes(msg)
+                msg.release()
+    """) == [(5, "BUF008")]
+
+
+def test_a_composite_owns_its_components():
+    assert codes_of("""
+        def join(alloc, a_bytes, b_bytes):
+            composite = alloc.composite_buffer()
+            head = Unpooled.copied_buffer(a_bytes)
+            composite.add_component(True, head)
+            head.release()
+            return composite
+
+        def lost(alloc):
+            composite = Unpooled.composite_buffer()
+            return composite.readable_bytes()
+    """) == [(6, "BUF002"), (10, "BUF006")]
