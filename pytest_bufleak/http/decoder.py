@@ -8,6 +8,7 @@ and discards every later byte until the channel closes.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, List, Optional, Tuple
 
 from ..buffer.bytebuf import ByteBuf
@@ -55,6 +56,17 @@ _TRAILER_DROPPED = frozenset((HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TR
 _HEX = {ord(c): int(c, 16) for c in "0123456789abcdefABCDEF"}
 _UNKNOWN_STATUS = HttpResponseStatus(999, "Unknown")
 _MAX_INT = 2 ** 31 - 1
+
+# A plain head (a start line of single-space-separated visible words, "name: value" fields with token
+# names and visible values, CRLF line ends) is parsed in one pass; any other head goes line by line
+# through _LineReader, which alone decides the errors, limits and what is consumed.
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_VALUE = r"(?:[ \t]*[!-~\x80-\xff])*"
+_PLAIN_START_LINE = re.compile(r"([!-~]+) ([!-~]+)(?: ([!-~](?:[ -~]*[!-~])?))?\Z")
+_PLAIN_FIELD = re.compile(rf"({_TOKEN}):[ \t]*({_VALUE})[ \t]*\r\n")
+_PLAIN_FIELDS = re.compile(rf"(?:{_TOKEN}:[ \t]*{_VALUE}[ \t]*\r\n)*\Z")
+# How far past the two limits a head's end is looked for (header lines' CRLFs do not count toward them).
+_HEAD_SEARCH_SLACK = 4096
 
 
 class _LineReader:
@@ -197,13 +209,7 @@ class HttpObjectDecoder(ByteToMessageDecoder):
 
     def _decode_head(self, buf: ByteBuf, out: List[Any]) -> None:
         try:
-            if self._state != READ_HEADER:
-                line = self._read_initial_line(buf)
-                if line is None:
-                    return
-                self._message = self.create_message(self._split_initial_line(line))
-                self._state = READ_HEADER
-            next_state = self._read_headers(buf)
+            next_state = self._read_head(buf)
             if next_state is None:
                 return
             if next_state == READ_CHUNK_SIZE and not self.chunked_supported:
@@ -224,6 +230,40 @@ class HttpObjectDecoder(ByteToMessageDecoder):
             self._reset_now()
         elif next_state == READ_FIXED_LENGTH_CONTENT:
             self._chunk_size = self._content_length
+
+    def _read_head(self, buf: ByteBuf) -> Optional[int]:
+        """The state after the head once it is read whole, else None (what is complete is kept)."""
+        if self._state != READ_HEADER:
+            next_state = self._read_plain_head(buf)
+            if next_state is not None:
+                return next_state
+            line = self._read_initial_line(buf)
+            if line is None:
+                return None
+            self._message = self.create_message(self._split_initial_line(line))
+            self._state = READ_HEADER
+        message = self._message
+        assert message is not None
+        if self._read_lines(buf, message.headers(), fold_separator=" ") is None:
+            return None
+        return self._framing(message)
+
+    def _read_plain_head(self, buf: ByteBuf) -> Optional[int]:
+        """The state after a complete plain head read in one pass; None (nothing read) for any other input."""
+        line_limit, header_limit = self._line.max_length, self._header.max_length
+        head = _plain_head(buf, header_limit + line_limit + _HEAD_SEARCH_SLACK)
+        if head is None:
+            return None
+        start_line, fields, line_size, header_size, head_length = head
+        if line_size > line_limit or header_size > header_limit:
+            return None
+        buf.skip_bytes(head_length)
+        self._line.size = line_size
+        message = self._message = self.create_message(start_line)
+        self._state = READ_HEADER
+        self._header.size = header_size
+        message.headers()._extend_parsed(fields)
+        return self._framing(message)
 
     def _read_initial_line(self, buf: ByteBuf) -> Optional[bytes]:
         reader = self._line
@@ -259,12 +299,9 @@ class HttpObjectDecoder(ByteToMessageDecoder):
         text = line.decode("latin-1")
         return (text[a_start:a_end], text[b_start:b_end], text[c_start:c_end] if c_start < c_end else "")
 
-    def _read_headers(self, buf: ByteBuf) -> Optional[int]:
-        message = self._message
-        assert message is not None
+    def _framing(self, message: HttpMessage) -> int:
+        """How the body of ``message`` (its head just read) is framed: the state to go on in."""
         headers = message.headers()
-        if self._read_lines(buf, headers, fold_separator=" ") is None:
-            return None
         lengths = headers.get_all(HttpHeaderNames.CONTENT_LENGTH)
         if lengths:
             self._content_length = HttpUtil.normalize_and_get_content_length(
@@ -464,6 +501,25 @@ class HttpObjectDecoder(ByteToMessageDecoder):
                 READ_FIXED_LENGTH_CONTENT, READ_VARIABLE_LENGTH_CONTENT, READ_CHUNK_SIZE):
             self.reset()
         ctx.fire_user_event_triggered(evt)
+
+
+def _plain_head(buf: ByteBuf, search_limit: int) -> Optional[Tuple[Tuple[str, ...], List[Tuple[str, str]],
+                                                                    int, int, int]]:
+    """A complete plain head at the start of the readable bytes, parsed: its start line's three words,
+    its fields, the sizes that count toward the limits (start line; header lines without their CRLFs)
+    and its length in bytes. None when the head is not complete within ``search_limit`` bytes or not plain."""
+    window = buf.get_bytes(buf.reader_index, min(buf.readable_bytes(), search_limit))
+    end = window.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = window[:end + 2].decode("latin-1")
+    line_end = head.find("\r\n")
+    start_line = _PLAIN_START_LINE.match(head, 0, line_end)
+    if start_line is None or _PLAIN_FIELDS.match(head, line_end + 2) is None:
+        return None
+    fields = _PLAIN_FIELD.findall(head, line_end + 2)
+    header_size = len(head) - line_end - 2 - 2 * len(fields)
+    return start_line.groups(""), fields, line_end, header_size, end + 4
 
 
 def _find_non_sp(line: bytes, offset: int, end: int) -> int:

@@ -91,6 +91,10 @@ class HttpHeaders:
             self._entries.append((name, _text(one, name, self._validate)))
         return self
 
+    def _extend_parsed(self, pairs: List[Tuple[str, str]]) -> None:
+        """Append ``(name, value)`` pairs a decoder found valid (token names, values without controls)."""
+        self._entries.extend(pairs)
+
     def set(self, name: str, value: Union[Value, Iterable[Value]]) -> HttpHeaders:
         """Replace every value of ``name`` with ``value`` (or a list of values)."""
         name = _check_name(name) if self._validate else name
