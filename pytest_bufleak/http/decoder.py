@@ -63,8 +63,7 @@ _MAX_INT = 2 ** 31 - 1
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _VALUE = r"(?:[ \t]*[!-~\x80-\xff])*"
 _PLAIN_START_LINE = re.compile(r"([!-~]+) ([!-~]+)(?: ([!-~](?:[ -~]*[!-~])?))?\Z")
-_PLAIN_FIELD = re.compile(rf"({_TOKEN}):[ \t]*({_VALUE})[ \t]*\r\n")
-_PLAIN_FIELDS = re.compile(rf"(?:{_TOKEN}:[ \t]*{_VALUE}[ \t]*\r\n)*\Z")
+_PLAIN_FIELD = re.compile(rf"^({_TOKEN}):[ \t]*({_VALUE})[ \t]*\r\n", re.MULTILINE)
 # How far past the two limits a head's end is looked for (header lines' CRLFs do not count toward them).
 _HEAD_SEARCH_SLACK = 4096
 
@@ -515,9 +514,14 @@ def _plain_head(buf: ByteBuf, search_limit: int) -> Optional[Tuple[Tuple[str, ..
     head = window[:end + 2].decode("latin-1")
     line_end = head.find("\r\n")
     start_line = _PLAIN_START_LINE.match(head, 0, line_end)
-    if start_line is None or _PLAIN_FIELDS.match(head, line_end + 2) is None:
+    if start_line is None:
         return None
+    # Each field found spans a whole line (it starts after a LF and ends at the CRLF that ends its value),
+    # so as many fields as LFs, all of them in CRLFs, means every line is one.
     fields = _PLAIN_FIELD.findall(head, line_end + 2)
+    lines = head.count("\n", line_end + 2)
+    if len(fields) != lines or head.count("\r\n", line_end + 2) != lines:
+        return None
     header_size = len(head) - line_end - 2 - 2 * len(fields)
     return start_line.groups(""), fields, line_end, header_size, end + 4
 
