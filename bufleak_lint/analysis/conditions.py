@@ -16,7 +16,7 @@ Key = Tuple[str, FrozenSet[str]]
 
 
 def literal(node: cst.BaseExpression):
-    """(True, value) for ``True``/``False``/``None``/an int or a string literal, else (False, None)."""
+    """(True, value) for ``True``/``False``/``None``/an int or string literal, else (False, None)."""
     if isinstance(node, cst.Name) and node.value in _LITERALS:
         return True, _LITERALS[node.value]
     if isinstance(node, cst.Integer):

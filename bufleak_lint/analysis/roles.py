@@ -27,7 +27,7 @@ def positional_parameters(node: cst.FunctionDef) -> List[cst.Param]:
 
 
 def message_role(node: cst.FunctionDef, auto_release: bool) -> Tuple[Optional[cst.Param], str, str]:
-    """(parameter, OWNED/BORROWED, role description) of a handler method's message, or (None, "", "")."""
+    """(parameter, OWNED/BORROWED, role) of a handler method's message, or (None, "", "")."""
     params = positional_parameters(node)
     names = [p.name.value for p in params]
     if len(names) < 3 or names[0] != "self":
@@ -40,7 +40,8 @@ def message_role(node: cst.FunctionDef, auto_release: bool) -> Tuple[Optional[cs
         return params[2], OWNED, "write's message"
     if name in READ0 and looks_ctx:
         if auto_release:
-            return params[2], BORROWED, f"{name}'s message, which SimpleChannelInboundHandler releases"
+            return (params[2], BORROWED,
+                    f"{name}'s message, which SimpleChannelInboundHandler releases")
         return params[2], OWNED, f"{name}'s message (auto-release off)"
     if name in DECODE and looks_ctx and len(names) >= 4:
         return params[2], BORROWED, "the decoder's input, which the decoder base class owns"

@@ -18,40 +18,45 @@ import libcst as cst
 
 from bufleak_lint import vocabulary as V
 from bufleak_lint.analysis import conditions, roles
-from bufleak_lint.analysis.facts import (Exit, LateUse, ModuleFacts, Orphan, OverRelease,
-                                         PartialLeak, Release, UnconsumedResponse,
-                                         UnhandledMessage)
-from bufleak_lint.analysis.state import (BORROWED, FIRED, HANDED, LENT, MAX_COUNT, MAX_PATHS,
-                                         OWNED, RELEASED, WRITTEN, Env, State, join, join_all,
-                                         normalize)
+from bufleak_lint.analysis.calls import Calls
+from bufleak_lint.analysis.effects import Effects
+from bufleak_lint.analysis.facts import (
+    Exit,
+    ModuleFacts,
+    Orphan,
+    OverRelease,
+    PartialLeak,
+    Release,
+    UnconsumedResponse,
+    UnhandledMessage,
+)
+from bufleak_lint.analysis.state import (
+    BORROWED,
+    HANDED,
+    MAX_PATHS,
+    OWNED,
+    RELEASED,
+    Env,
+    State,
+    join,
+    join_all,
+    normalize,
+)
 from bufleak_lint.analysis.summaries import Summaries, summary_key
-from bufleak_lint.cst_tools import (children, dotted_name, is_allocator_expression,
-                                    last_identifier, loaded_names, operands, positional_args,
-                                    scoped_names)
-from bufleak_lint.resources import buffers as B
+from bufleak_lint.analysis.values import New, Tracked
+from bufleak_lint.cst_tools import (
+    children,
+    dotted_name,
+    is_allocator_expression,
+    last_identifier,
+    loaded_names,
+    operands,
+    scoped_names,
+)
 from bufleak_lint.resources import http as H
 
 #: Fixed-point passes of a loop by its nesting depth (1: outermost).
 _LOOP_PASSES = (6, 4, 3, 2)
-
-
-class _Tracked:
-    """An expression that evaluates to a followed value."""
-
-    __slots__ = ("vid", "name", "node")
-
-    def __init__(self, vid: int, name: str, node: cst.CSTNode):
-        self.vid, self.name, self.node = vid, name, node
-
-
-class _New:
-    """An expression that evaluates to a freshly owned reference (an allocation, or a response)."""
-
-    __slots__ = ("call", "library")
-
-    def __init__(self, call: cst.Call, library: Optional[H.Library] = None):
-        self.call = call
-        self.library = library
 
 
 #: Statements evaluated per path in one function before the analysis gives up on it (a
@@ -107,7 +112,7 @@ class _ExitRecord:
         self.statement, self.block = statement, block
 
 
-class Walk:
+class Walk(Calls, Effects):
     """Walks one module and fills a :class:`ModuleFacts` (or, in summary mode, summaries)."""
 
     def __init__(self, vocabulary: V.Vocabulary, method_names: FrozenSet[str] = frozenset(),
@@ -216,7 +221,8 @@ class Walk:
         message = None
         if self.summarize:
             positional = roles.positional_parameters(node)
-            skip = 1 if in_class and positional and positional[0].name.value in ("self", "cls") else 0
+            bound = in_class and positional and positional[0].name.value in ("self", "cls")
+            skip = 1 if bound else 0
             for index, param in enumerate(positional[skip:]):
                 if param.name.value not in self.untracked:
                     self._bind_param(env, param, State(OWNED, 1))
@@ -318,7 +324,8 @@ class Walk:
         saved = self.__dict__.copy()
         self._enter_scope(tracking=False)
         self.in_class_body = True
-        self.class_stack = self.class_stack + [(node.name.value, roles.auto_release(node), id(node))]
+        entry = (node.name.value, roles.auto_release(node), id(node))
+        self.class_stack = self.class_stack + [entry]
         self._suite(node.body)
         self.__dict__.update(saved)
 
@@ -417,7 +424,7 @@ class Walk:
     def _small(self, node: cst.BaseSmallStatement) -> None:
         if isinstance(node, cst.Expr):
             ref = self._value(node.value)
-            if isinstance(ref, _New):
+            if isinstance(ref, New):
                 self._orphan_now(ref)
         elif isinstance(node, cst.Assign):
             ref = self._value(node.value)
@@ -470,9 +477,10 @@ class Walk:
                         self._unbind(dotted_name(bound).split(".")[0])
 
     def _is_fresh(self, ref) -> bool:
-        if isinstance(ref, _New):
+        if isinstance(ref, New):
             return ref.library is None
-        if isinstance(ref, _Tracked) and ref.vid in self.allocations and ref.vid not in self.responses:
+        if (isinstance(ref, Tracked) and ref.vid in self.allocations
+                and ref.vid not in self.responses):
             states = self.env.states.get(ref.vid, ())
             return bool(states) and all(s.owned and not s.kept and s.count == 1 for s in states)
         return False
@@ -597,15 +605,15 @@ class Walk:
         vid = self.read_results.get(name) if name is not None else None
         if vid is not None and vid in self.responses:
             saved, self.env = self.env, env
-            self._consume_response(_Tracked(vid, name, test), test)
+            self._consume_response(Tracked(vid, name, test), test)
             self.env = saved
 
     def _iterated(self, iterable: cst.BaseExpression) -> None:
-        """A loop that ran to its end read all of a response's body (``for chunk in resp.iter_bytes()``)."""
+        """A loop that ran to its end read all of a response's body (``for c in resp.iter_bytes()``)."""
         root = H.iteration_root(iterable)
         vid = self.env.names.get(root) if root is not None else None
         if vid is not None and vid in self.responses:
-            self._consume_response(_Tracked(vid, root, iterable), iterable)
+            self._consume_response(Tracked(vid, root, iterable), iterable)
 
     def _loop_exit(self, frame: _LoopFrame, env: Env, node: cst.CSTNode, kind: str) -> None:
         """A pass ends: values the next pass rebinds before any use are lost if still owned."""
@@ -782,20 +790,20 @@ class Walk:
                     return
                 ref = self._value(item.item)
                 target = item.asname.name if item.asname is not None else None
-                if isinstance(ref, _New) and isinstance(target, cst.Name):
+                if isinstance(ref, New) and isinstance(target, cst.Name):
                     self._assign(target, ref, None)  # ``with alloc.buffer() as buf:``
                     self.consumed.add(id(ref.call))
                     if self.env.names.get(target.value) == id(ref.call):
                         managed.append((id(ref.call), item.item))
                     continue
-                if isinstance(ref, _New):
+                if isinstance(ref, New):
                     self.consumed.add(id(ref.call))
-                elif isinstance(ref, _Tracked):
+                elif isinstance(ref, Tracked):
                     self._use(ref, "used", item.item)
                     self.consumed.add(ref.vid)
                     managed.append((ref.vid, item.item))
                 if target is not None:
-                    self._assign(target, ref if isinstance(ref, _Tracked) else None, None)
+                    self._assign(target, ref if isinstance(ref, Tracked) else None, None)
         self._each(enter)
         frame = _WithFrame(managed)
         self.jumps.append(frame)
@@ -837,7 +845,7 @@ class Walk:
             if not self.tracking or name in self.untracked:
                 self._keep(ref, target)
                 self._unbind(name)
-            elif isinstance(ref, _New):
+            elif isinstance(ref, New):
                 vid = id(ref.call)
                 self.allocations[vid] = (ref.call, name)
                 if ref.library is not None:
@@ -850,19 +858,21 @@ class Walk:
                 for frame in self.jumps:
                     if isinstance(frame, _LoopFrame):
                         frame.allocated.add(vid)
-            elif isinstance(ref, _Tracked):
+            elif isinstance(ref, Tracked):
                 self._unbind(name)
                 self.env.names[name] = ref.vid
             else:
-                if isinstance(value, cst.Call) and last_identifier(value.func) in V.BUFFER_CONSTRUCTORS:
+                if (isinstance(value, cst.Call)
+                        and last_identifier(value.func) in V.BUFFER_CONSTRUCTORS):
                     self.destinations.add(name)
                 self._note_read_result(name, value)
                 old = self.env.names.get(name)
                 if old is not None and value is not None and name in loaded_names(value):
                     # ``msg = msg.content()``: the new value may be (part of) the old one.
-                    self._keep(_Tracked(old, name, target), target)
+                    self._keep(Tracked(old, name, target), target)
                 self._unbind(name)
-                is_literal, constant = conditions.literal(value) if value is not None else (False, None)
+                is_literal, constant = (conditions.literal(value) if value is not None
+                                        else (False, None))
                 if is_literal:
                     self.env.consts[name] = constant
             return
@@ -888,7 +898,7 @@ class Walk:
 
     # ----------------------------------------------------------------- expressions
     def _expr(self, node: cst.CSTNode) -> None:
-        """Evaluate ``node`` for its effects; a value it yields goes where the analysis cannot see."""
+        """Evaluate ``node`` for its effects; a value it yields goes where the walk cannot see."""
         self._keep(self._value(node), node)
 
     def _expr_all(self, node: cst.CSTNode) -> None:
@@ -903,21 +913,21 @@ class Walk:
             self._test_effects(node.expression)
         else:
             ref = self._value(node)
-            if isinstance(ref, _New):
+            if isinstance(ref, New):
                 self._keep(ref, node)
 
     def _value(self, node: cst.CSTNode):
-        """Evaluate ``node`` on the current path; return what it evaluates to (_Tracked, _New or None)."""
+        """Evaluate ``node`` on the current path: what it evaluates to (Tracked, New or None)."""
         if self.env is None:
             return None
         if isinstance(node, cst.Name):
             vid = self.env.names.get(node.value)
-            return _Tracked(vid, node.value, node) if vid is not None else None
+            return Tracked(vid, node.value, node) if vid is not None else None
         if isinstance(node, cst.Call):
             return self._call(node)
         if isinstance(node, cst.Attribute):
             base = self._value(node.value)
-            if isinstance(base, _Tracked) and base.vid in self.responses:
+            if isinstance(base, Tracked) and base.vid in self.responses:
                 library = self.responses[base.vid]
                 if node.attr.value in library.consuming_attributes:
                     self._consume_response(base, node)
@@ -961,7 +971,7 @@ class Walk:
             self.awaited = node.expression
             ref = self._value(node.expression)
             self._raising()
-            if isinstance(ref, _New) and ref.library is not None:
+            if isinstance(ref, New) and ref.library is not None:
                 return ref
             self._keep(ref, node.expression)
             return None
@@ -989,479 +999,12 @@ class Walk:
         return None
 
     def _maybe_body_read(self, node: cst.Attribute) -> None:
-        """``...exchange().body_to_mono(f)`` / ``(await ...exchange()).body_to_bytes()`` (BUF003's fix)."""
+        """``...exchange().body_to_mono(f)``, ``(await ...exchange()).body_to_bytes()`` (BUF003)."""
         inner = node.value
         call = inner.expression if isinstance(inner, cst.Await) else inner
         if isinstance(call, cst.Call) and last_identifier(call.func) == "exchange":
             self.facts.body_reads[id(call)] = (inner, node.attr.value)
 
-    # ----------------------------------------------------------------- calls
-    def _call(self, node: cst.Call):
-        func = node.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else None
-        if method is not None and method in self.method_names and id(node) not in self._seen_calls:
-            self._seen_calls.add(id(node))
-            self.facts.method_calls.setdefault(method, []).append(node)
-            self.facts.call_scopes[id(node)] = self.where
-        callee = dotted_name(func)
-        if (self.responses and last_identifier(func) in H.EXHAUSTING_CALLS and len(node.args) == 1
-                and self._exhausts_response(node.args[0].value)):
-            return None
-        if isinstance(func, cst.Attribute):
-            self._maybe_body_read(func)
-            awaited = self.awaited is node
-            receiver = self._value(func.value)
-            if isinstance(receiver, _Tracked):
-                if receiver.vid in self.responses:
-                    return self._response_method(node, method, receiver)
-                return self._buffer_method(node, method, receiver)
-            if isinstance(func.value, cst.Attribute):
-                base = self._response_root(func.value)
-                if base is not None:  # ``resp.content.read()``
-                    self._args(node, "pass")
-                    self._raising()
-                    if H.consumes_through_stream(self.responses[base.vid], func.value.attr.value,
-                                                 method, node):
-                        self._consume_response(base, node)
-                    return base if H.returns_iterator(method) else None
-            library = self.http.opened_by(node, awaited, self.where) if self.http else None
-            if library is not None and not self.expect_raise:
-                self._args(node, "pass")
-                self._raising()
-                return _New(node, library)
-            if isinstance(receiver, _New):
-                self._keep(receiver, func.value)
-                self._args(node, "pass")
-                self._raising()
-                return None
-            owner = dotted_name(func.value)
-            if owner is not None and owner.rsplit(".", 1)[-1] == V.UTIL_CLASS:
-                return self._util_call(node, method)
-            if B.is_allocation(func, method, owner, self.allocator_names):
-                self._args(node, "pass")
-                self._raising()
-                return self._new(node)
-            if method in V.FIRE_METHODS or (
-                    callee and self.vocab.matches(self.vocab.extra_fires, callee)):
-                return self._ending_call(node, FIRED)
-            if method in V.FLUSHING_WRITES or (
-                    method in V.CONTEXT_WRITES and B.looks_like_context(func.value)):
-                return self._ending_call(node, WRITTEN)
-            if method in V.LOGGING_METHODS and V.LOGGER_NAME.search(owner or ""):
-                self._args(node, "describe")
-                self._raising()
-                return None
-            if method in B.STORING_METHODS and len(node.args) == 1 and not node.args[0].star:
-                self._hand_over(self._value(node.args[0].value), "appended", node.args[0].value)
-                self._raising()
-                return None
-            if owner == "self" and self.current_class is not None:
-                summarised = self._summarised_call(node, (self.current_class, method))
-                if summarised is not False:
-                    return summarised
-        else:
-            self._expr(func)
-            if isinstance(func, cst.Name):
-                summarised = self._summarised_call(node, (None, func.value))
-                if summarised is not False:
-                    return summarised
-        if callee is not None:
-            if callee in V.INERT_FUNCTIONS:
-                self._args(node, "inert")
-                return None
-            if callee in V.DESCRIBING_FUNCTIONS:
-                self._args(node, "describe")
-                self._raising()
-                return None
-            if callee in V.EXPECT_RAISE or callee.rsplit(".", 1)[-1] in V.EXPECT_RAISE:
-                self.expect_raise += 1  # ``pytest.raises(E, buf.release)``: the call must raise
-                self._args(node, "pass")
-                self.expect_raise -= 1
-                self._raising()
-                return None
-            if callee in V.BORROWING_FUNCTIONS:
-                self._args(node, "borrow")
-                self._raising()
-                return None
-            if self.vocab.matches(self.vocab.extra_releases, callee):
-                return self._ending_call(node, RELEASED, safe=True)
-            if self.vocab.matches(self.vocab.extra_allocators, callee):
-                self._args(node, "pass")
-                self._raising()
-                return self._new(node)
-            if "ByteBufUtil" in callee.split(".")[:-1]:
-                self._args(node, "borrow")
-                self._raising()
-                return None
-        self._args(node, "pass")
-        self._raising()
-        return None
-
-    def _summarised_call(self, node: cst.Call, key):
-        """A call of one of the module's own functions that allocates or releases; else False."""
-        if self.env is None:
-            return None
-        if key in self.summaries.allocators and not self._shadowed(key):
-            self._args(node, "pass")
-            self._raising()
-            return self._new(node)
-        released = self.summaries.releasers.get(key)
-        if released is None or self._shadowed(key):
-            return False
-        positional = positional_args(node)
-        for index, arg in enumerate(node.args):
-            ref = self._value(arg.value)
-            if arg in positional and positional.index(arg) in released:
-                self._release(node, ref, arg.value, safe=True)
-            else:
-                self._pass(ref, arg.value)
-        self._raising()
-        return None
-
-    def _shadowed(self, key) -> bool:
-        """A module function's name rebound locally no longer calls that function."""
-        return key[0] is None and key[1] in self.env.names
-
-    def _args(self, node: cst.Call, how: str) -> None:
-        for arg in node.args:
-            ref = self._value(arg.value)
-            if how == "inert":
-                if isinstance(ref, _New):
-                    self._keep(ref, arg.value)
-            elif how == "borrow":
-                self._borrow(ref, arg.value)
-            elif how == "describe":
-                if isinstance(ref, _New):
-                    self.consumed.add(id(ref.call))
-            else:
-                self._pass(ref, arg.value)
-
-    def _first_arg(self, node: cst.Call):
-        positional = positional_args(node)
-        first = positional[0].value if positional else None
-        ref = self._value(first) if first is not None else None
-        for arg in node.args:
-            if first is None or arg.value is not first:
-                self._expr(arg.value)
-        return first, ref
-
-    def _ending_call(self, node: cst.Call, kind: str, safe: bool = False):
-        first, ref = self._first_arg(node)
-        if kind == RELEASED:
-            self._release(node, ref, first, safe=safe)
-        else:
-            self._give_up(ref, kind, first if first is not None else node, node)
-        self._raising()
-        return None
-
-    def _util_call(self, node: cst.Call, method: Optional[str]):
-        if method in V.UTIL_RELEASE or method in V.UTIL_SAFE_RELEASE:
-            first, ref = self._first_arg(node)
-            self._release(node, ref, first, safe=method in V.UTIL_SAFE_RELEASE,
-                          amount=self._amount(node, 1, ref))
-            return None
-        if method in V.UTIL_RETAIN:
-            first, ref = self._first_arg(node)
-            self._retain(ref, first if first is not None else node, self._amount(node, 1, ref))
-            self._raising()
-            return ref if isinstance(ref, _Tracked) else None
-        if method in V.INERT_METHODS:
-            self._args(node, "inert")
-            return None
-        if method in V.UTIL_PASS_THROUGH:
-            first, ref = self._first_arg(node)
-            self._use(ref, "used", first)
-            return ref
-        self._args(node, "borrow")
-        return None
-
-    def _note_read_result(self, name: str, value: Optional[cst.CSTNode]) -> None:
-        """``chunk = await resp.content.readline()`` (and ``chunk = chunk.strip()`` after it)."""
-        if isinstance(value, cst.Await):
-            value = value.expression
-        if isinstance(value, cst.Call) and (last_identifier(value.func) or "").startswith("read"):
-            root = H.iteration_root(value.func)
-            vid = self.env.names.get(root) if root is not None else None
-            if vid is not None and vid in self.responses:
-                self.read_results[name] = vid
-                return
-        if value is None or name not in loaded_names(value):
-            self.read_results.pop(name, None)
-
-    def _is_destination(self, name: str) -> bool:
-        """Whether ``read_bytes(name)`` fills ``name`` rather than reading ``name`` bytes."""
-        if self.env is not None and self.env.names.get(name):
-            return True  # a buffer we follow
-        if name in self.destinations:
-            return True  # bound to bytearray(...), memoryview(...) in this function
-        return name in self.param_names and not V.LENGTH_NAME.search(name)
-
-    def _amount(self, node: cst.Call, index: int, ref) -> int:
-        """The count argument of ``release(n)``/``retain(n)`` (1 when absent).
-
-        A count that is not a literal leaves the analysis unable to follow the value's count.
-        """
-        positional = positional_args(node)
-        arg = positional[index].value if len(positional) > index else next(
-            (a.value for a in node.args if a.keyword is not None and a.keyword.value in ("n", "increment", "decrement")), None)
-        if arg is None:
-            return 1
-        if isinstance(arg, cst.Integer) and arg.evaluated_value > 0:
-            return arg.evaluated_value
-        if isinstance(ref, _Tracked):
-            self.uncertain.add(ref.vid)
-        return 1
-
-    def _response_method(self, node: cst.Call, method: str, receiver: _Tracked):
-        """A call on an HTTP response: it consumes the body, or only reads status and headers."""
-        self._args(node, "pass")
-        self._raising()
-        if H.consumes(self.responses[receiver.vid], method, node):
-            self._consume_response(receiver, node)
-        # ``it = resp.iter_lines()``: the iterator stands for the response (a full run reads it)
-        return receiver if H.returns_iterator(method) else None
-
-    def _exhausts_response(self, iterable: cst.BaseExpression) -> bool:
-        """``list(resp.iter_lines())``, ``b"".join(resp.iter_content())``: the whole body is read."""
-        if isinstance(iterable, (cst.GeneratorExp, cst.ListComp)):
-            iterable = iterable.for_in.iter
-        root = H.iteration_root(iterable)
-        vid = self.env.names.get(root) if root is not None and self.env is not None else None
-        if vid is None or vid not in self.responses:
-            return False
-        self._use(self._value(iterable), "used", iterable)
-        self._consume_response(_Tracked(vid, root, iterable), iterable)
-        self._raising()
-        return True
-
-    def _response_root(self, node: cst.Attribute) -> Optional[_Tracked]:
-        if isinstance(node.value, cst.Name) and self.env is not None:
-            vid = self.env.names.get(node.value.value)
-            if vid is not None and vid in self.responses:
-                return _Tracked(vid, node.value.value, node.value)
-        return None
-
-    def _consume_response(self, ref: _Tracked, node: cst.CSTNode) -> None:
-        self.consumed.add(ref.vid)
-        self._update(ref.vid, lambda s: State(HANDED, 0, node=node) if s.owned else s)
-
-    def _buffer_method(self, node: cst.Call, method: str, receiver: _Tracked):
-        if method in V.RELEASE_METHODS or self.vocab.matches(self.vocab.extra_releases, method):
-            # A release raises only on a count that is already wrong: it does not make the code
-            # after it risky for the other values.
-            self._args(node, "borrow")
-            self._release(node, receiver, node.func.value, safe=False,
-                          amount=self._amount(node, 0, receiver))
-            return None
-        if method in V.RETAIN_METHODS:
-            self._args(node, "borrow")
-            self._retain(receiver, node.func.value, self._amount(node, 0, receiver))
-            return receiver
-        if method in V.INERT_METHODS:
-            self._args(node, "inert")
-            return None
-        self._use(receiver, "used", node.func.value)
-        if method in V.TAKING_METHODS:  # ``composite.add_component(buf)``: the composite owns it now
-            for arg in node.args:
-                self._hand_over(self._value(arg.value), "stored", arg.value)
-        else:
-            self._args(node, "borrow")
-        if not (method in V.NON_RAISING_METHODS and not node.args):
-            self._raising()
-        if B.returns_copy(node, method, self._is_destination):
-            return self._new(node)
-        if method in V.VIEW_METHODS:
-            return receiver
-        return None
-
-    # ----------------------------------------------------------------- effects on values
-    def _new(self, call: cst.Call):
-        """A fresh reference, unless the code around it is expected to raise (``pytest.raises``)."""
-        return None if self.expect_raise else _New(call)
-
-    def _raising(self) -> None:
-        """Code that can raise runs here: owned, unprotected values become risky."""
-        env = self.env
-        if env is None or env.live <= env.risky:
-            return
-        risky = env.live - env.risky
-        for names in self.protectors:
-            for name in names:
-                risky.discard(env.names.get(name))
-        if risky:
-            env.risky = env.risky | risky
-
-    def _ended(self, vid: int, use: str) -> Optional[State]:
-        """The state of ``vid`` when it ended on this path, else None.
-
-        Any use after a release, write or fire is late; a release is late after a hand-over too
-        (returned, stored, appended: the reference it would give back is no longer ours), but
-        not after a ``yield`` (a generator lends the buffer and takes it back when resumed).
-        """
-        states = self.env.states.get(vid, ())
-        if states and all(s.hard_ended or (use == RELEASED and s.kind == HANDED) for s in states):
-            return next(iter(states))
-        return None
-
-    def _use(self, ref, use: str, node: cst.CSTNode) -> None:
-        """A use of the value: BUF002 when it had ended on every path that reaches ``node``."""
-        if isinstance(ref, _New):
-            self.consumed.add(id(ref.call))
-            return
-        if not isinstance(ref, _Tracked) or self.env is None or self.quiet or self.expect_raise:
-            return
-        obs = self.uses.setdefault(id(node), [None, False])
-        ended = self._ended(ref.vid, use) if ref.vid not in self.uncertain else None
-        if ended is None:
-            obs[1] = obs[1] or not self.exceptional
-        elif obs[0] is None:
-            obs[0] = LateUse(node, ref.name, use, ended.kind, ended.node)
-
-    def _borrow(self, ref, node: cst.CSTNode) -> None:
-        if isinstance(ref, _New):
-            self.consumed.add(id(ref.call))
-        else:
-            self._use(ref, "used", node)
-
-    def _update(self, vid: int, change) -> None:
-        env = self.env
-        states = env.states.get(vid)
-        if states is None:
-            return
-        env.update(vid, frozenset(change(s) for s in states))
-
-    def _keep(self, ref, node: cst.CSTNode) -> None:
-        """The value goes where the analysis cannot follow it: it may be kept there."""
-        if isinstance(ref, _New):
-            self.consumed.add(id(ref.call))
-        elif isinstance(ref, _Tracked) and self.env is not None:
-            self.consumed.add(ref.vid)
-            self._update(ref.vid, lambda s: s._replace(kept=True) if s.owned else s)
-
-    def _pass(self, ref, node: cst.CSTNode) -> None:
-        """Passed to a call the analysis does not know: it may borrow or keep the value."""
-        self._use(ref, "passed on", node)
-        self._keep(ref, node)
-
-    def _hand_over(self, ref, how: str, node: cst.CSTNode) -> None:
-        """``return x``, ``self.x = x``, ``out.append(x)``: one reference lives on elsewhere."""
-        if isinstance(ref, _New):
-            self.consumed.add(id(ref.call))
-            return
-        if not isinstance(ref, _Tracked) or self.env is None:
-            return
-        if how == "appended":
-            self._over_borrowed(ref, "appended to a list that is passed on", node)
-        self._give_up(ref, LENT if how == "yielded" else HANDED, node, node, hard=False)
-
-    def _give_up(self, ref, kind: str, node: cst.CSTNode, call: cst.CSTNode,
-                 hard: bool = True, amount: int = 1) -> None:
-        """One reference leaves this function (released, fired, written or handed over)."""
-        if isinstance(ref, _New):
-            self.consumed.add(id(ref.call))
-            return
-        if not isinstance(ref, _Tracked) or self.env is None:
-            return
-        if hard:
-            self._use(ref, kind, node)
-            if kind != RELEASED:
-                self._over_borrowed(ref, kind, call)
-        self.consumed.add(ref.vid)
-
-        def change(s: State) -> State:
-            if s.kind == OWNED:
-                left = s.count - amount
-                return s._replace(count=left) if left > 0 else State(kind, 0, node=call)
-            if s.kind == BORROWED and s.count > 0:
-                return s._replace(count=max(s.count - amount, 0))
-            return s
-        self._update(ref.vid, change)
-
-    def _over_borrowed(self, ref: _Tracked, action: str, node: cst.CSTNode) -> None:
-        """BUF008: giving up a reference of a borrowed value that nothing retained first."""
-        if self.quiet or self.expect_raise or self.env.merged:
-            return
-        states = self.env.states.get(ref.vid, ())
-        if any(s.kind == BORROWED and s.count == 0 for s in states) and id(node) not in self.over:
-            self.over[id(node)] = OverRelease(node, ref.name, action, "borrowed",
-                                              self.roles.get(ref.vid, ""))
-
-    def _retain(self, ref, node: cst.CSTNode, amount: int = 1) -> None:
-        if isinstance(ref, _New):
-            self.consumed.add(id(ref.call))
-            return
-        if not isinstance(ref, _Tracked) or self.env is None:
-            return
-        self._use(ref, "retained", node)
-        uncertain = False
-
-        def change(s: State) -> State:
-            nonlocal uncertain
-            if s.kind in (OWNED, BORROWED):
-                if s.count + amount > MAX_COUNT:
-                    uncertain = True
-                    return s
-                return s._replace(count=s.count + amount)
-            if s.kind == HANDED:
-                return State(OWNED, 1, kept=True, node=node)
-            return s
-        self._update(ref.vid, change)
-        if uncertain:
-            self.uncertain.add(ref.vid)
-
-    def _release(self, call: cst.Call, ref, target, safe: bool, amount: int = 1) -> None:
-        if self.env is None:
-            return
-        if not isinstance(ref, _Tracked):
-            if isinstance(ref, _New):
-                self.consumed.add(id(ref.call))
-            return
-        self._use(ref, RELEASED, target)
-        states = self.env.states.get(ref.vid, ())
-        if not self.quiet and not self.expect_raise:
-            fact = self.releases.get(id(call))
-            if fact is None:
-                fact = self.releases[id(call)] = self._release_fact(call, ref.name, ref.vid, safe)
-            if (ref.vid in self.env.risky and ref.vid not in self.uncertain
-                    and not self._in_cleanup() and any(s.owned for s in states)):
-                fact.unprotected = True
-            if any(s.ended for s in states):
-                fact.maybe_ended = True
-            self._over_borrowed(ref, RELEASED, call)
-            ended = next((s for s in states if s.hard_ended), None)
-            if ended is not None and not self.env.merged and ref.vid not in self.uncertain:
-                fact.ended_on.append(ended.node)
-            elif not self.exceptional:
-                fact.alive = True
-            if (amount > 1 and not self.env.merged and ref.vid not in self.uncertain
-                    and any(s.owned and s.count < amount for s in states)
-                    and id(call) not in self.over):
-                self.over[id(call)] = OverRelease(call, ref.name, f"released {amount} times",
-                                                  "below zero")
-        self._give_up(ref, RELEASED, target, call, hard=False, amount=amount)
-
-    def _in_cleanup(self) -> bool:
-        return self.finally_depth > 0 or self.handler_depth > 0
-
-    def _release_fact(self, call: cst.Call, name: str, vid: int, safe: bool) -> Release:
-        statement = self.statement_stack[-1] if self.statement_stack else None
-        block = self.block_stack[-1][0] if self.block_stack else None
-        origin_block, origin_index = self.origins.get(vid, (None, 0))
-        return Release(call=call, name=name, safe=safe, in_finally=self.finally_depth > 0,
-                       in_except=self.handler_depth > 0,
-                       statement=(statement if isinstance(statement, cst.SimpleStatementLine)
-                                  else None),
-                       block=block, origin_block=origin_block, origin_index=origin_index)
-
-    def _orphan_now(self, ref: _New) -> None:
-        call = ref.call
-        if (self.tracking and not self.expect_raise and not self.quiet and not self.summarize
-                and id(call) not in self.consumed):
-            if ref.library is not None:
-                self.facts.unconsumed.append(UnconsumedResponse(call, None, ref.library, None))
-            else:
-                self.facts.orphans.append(Orphan(call, None))
-        self.consumed.add(id(call))
 
 
 _INERT_VALUES = (cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.Imaginary)
