@@ -49,7 +49,7 @@ def main() -> None:
     for name, make, data in (("response", HttpResponseDecoder, RESPONSE), ("request", HttpRequestDecoder, REQUEST)):
         if only and name not in only:
             continue
-        best = min(decode(make(), data, n) for _ in range(3 if n >= 1000 else 1))
+        best = min(decode(make(), data, n) for _ in range(3 if n >= 5000 else 1))
         print(f"{name:<10}{best * 1e6:8.2f} us/message")
 
 

@@ -22,7 +22,7 @@ from .errors import (
     TooLongHttpHeaderException,
     TooLongHttpLineException,
 )
-from .headers import HttpHeaderNames, HttpHeaders
+from .headers import HttpHeaderNames, HttpHeaders, HttpHeaderValues
 from .messages import (
     DefaultFullHttpRequest,
     DefaultFullHttpResponse,
@@ -61,9 +61,9 @@ _MAX_INT = 2 ** 31 - 1
 # names and visible values, CRLF line ends) is parsed in one pass; any other head goes line by line
 # through _LineReader, which alone decides the errors, limits and what is consumed.
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_VALUE = r"(?:[ \t]*[!-~\x80-\xff])*"
+_VALUE = r"[^\x00-\x08\x0a-\x1f\x7f]*"  # no control character but HTAB (what HttpHeaders accepts)
 _PLAIN_START_LINE = re.compile(r"([!-~]+) ([!-~]+)(?: ([!-~](?:[ -~]*[!-~])?))?\Z")
-_PLAIN_FIELD = re.compile(rf"^({_TOKEN}):[ \t]*({_VALUE})[ \t]*\r\n", re.MULTILINE)
+_PLAIN_FIELD = re.compile(rf"^({_TOKEN}):[ \t]*({_VALUE})\r\n", re.MULTILINE)  # the value keeps trailing OWS
 # How far past the two limits a head's end is looked for (header lines' CRLFs do not count toward them).
 _HEAD_SEARCH_SLACK = 4096
 
@@ -301,7 +301,7 @@ class HttpObjectDecoder(ByteToMessageDecoder):
     def _framing(self, message: HttpMessage) -> int:
         """How the body of ``message`` (its head just read) is framed: the state to go on in."""
         headers = message.headers()
-        lengths = headers.get_all(HttpHeaderNames.CONTENT_LENGTH)
+        lengths, codings = _framing_fields(headers)
         if lengths:
             self._content_length = HttpUtil.normalize_and_get_content_length(
                 lengths, is_http10_or_earlier(message.protocol_version()), self.allow_duplicate_content_lengths)
@@ -314,7 +314,7 @@ class HttpObjectDecoder(ByteToMessageDecoder):
         if self.is_content_always_empty(message):
             HttpUtil.set_transfer_encoding_chunked(message, False)
             return SKIP_CONTROL_CHARS
-        if HttpUtil.is_transfer_encoding_chunked(message):
+        if _lists_chunked(codings):
             self._chunked = True
             if lengths and message.protocol_version() == HttpVersion.HTTP_1_1:
                 self.handle_transfer_encoding_chunked_with_content_length(message)
@@ -522,8 +522,28 @@ def _plain_head(buf: ByteBuf, search_limit: int) -> Optional[Tuple[Tuple[str, ..
     lines = head.count("\n", line_end + 2)
     if len(fields) != lines or head.count("\r\n", line_end + 2) != lines:
         return None
+    if " \r\n" in head or "\t\r\n" in head:
+        fields = [(name, value.rstrip(" \t")) for name, value in fields]
     header_size = len(head) - line_end - 2 - 2 * len(fields)
     return start_line.groups(""), fields, line_end, header_size, end + 4
+
+
+def _framing_fields(headers: HttpHeaders) -> Tuple[List[str], List[str]]:
+    """The values of ``Content-Length`` and of ``Transfer-Encoding``, in one pass."""
+    lengths: List[str] = []
+    codings: List[str] = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower == HttpHeaderNames.CONTENT_LENGTH:
+            lengths.append(value)
+        elif lower == HttpHeaderNames.TRANSFER_ENCODING:
+            codings.append(value)
+    return lengths, codings
+
+
+def _lists_chunked(codings: List[str]) -> bool:
+    """``HttpUtil.is_transfer_encoding_chunked`` over the ``Transfer-Encoding`` values."""
+    return any(element.strip().lower() == HttpHeaderValues.CHUNKED for value in codings for element in value.split(","))
 
 
 def _find_non_sp(line: bytes, offset: int, end: int) -> int:
