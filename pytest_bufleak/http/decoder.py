@@ -314,7 +314,7 @@ class HttpObjectDecoder(ByteToMessageDecoder):
         if self.is_content_always_empty(message):
             HttpUtil.set_transfer_encoding_chunked(message, False)
             return SKIP_CONTROL_CHARS
-        if _lists_chunked(codings):
+        if codings and _lists_chunked(codings):
             self._chunked = True
             if lengths and message.protocol_version() == HttpVersion.HTTP_1_1:
                 self.handle_transfer_encoding_chunked_with_content_length(message)
