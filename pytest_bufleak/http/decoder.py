@@ -9,7 +9,7 @@ and discards every later byte until the channel closes.
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, NamedTuple, Optional, Tuple
 
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.unpooled import Unpooled
@@ -251,17 +251,14 @@ class HttpObjectDecoder(ByteToMessageDecoder):
         """The state after a complete plain head read in one pass; None (nothing read) for any other input."""
         line_limit, header_limit = self._line.max_length, self._header.max_length
         head = _plain_head(buf, header_limit + line_limit + _HEAD_SEARCH_SLACK)
-        if head is None:
+        if head is None or head.line_size > line_limit or head.header_size > header_limit:
             return None
-        start_line, fields, line_size, header_size, head_length = head
-        if line_size > line_limit or header_size > header_limit:
-            return None
-        buf.skip_bytes(head_length)
-        self._line.size = line_size
-        message = self._message = self.create_message(start_line)
+        buf.skip_bytes(head.length)
+        self._line.size = head.line_size
+        message = self._message = self.create_message(head.start_line)
         self._state = READ_HEADER
-        self._header.size = header_size
-        message.headers()._extend_parsed(fields)
+        self._header.size = head.header_size
+        message.headers()._extend_parsed(head.fields)
         return self._framing(message)
 
     def _read_initial_line(self, buf: ByteBuf) -> Optional[bytes]:
@@ -502,11 +499,17 @@ class HttpObjectDecoder(ByteToMessageDecoder):
         ctx.fire_user_event_triggered(evt)
 
 
-def _plain_head(buf: ByteBuf, search_limit: int) -> Optional[Tuple[Tuple[str, ...], List[Tuple[str, str]],
-                                                                    int, int, int]]:
-    """A complete plain head at the start of the readable bytes, parsed: its start line's three words,
-    its fields, the sizes that count toward the limits (start line; header lines without their CRLFs)
-    and its length in bytes. None when the head is not complete within ``search_limit`` bytes or not plain."""
+class _PlainHead(NamedTuple):
+    start_line: Tuple[str, ...]  # its three words
+    fields: List[Tuple[str, str]]
+    line_size: int  # what counts toward max_initial_line_length
+    header_size: int  # what counts toward max_header_size: the header lines without their CRLFs
+    length: int  # in bytes, with the empty line
+
+
+def _plain_head(buf: ByteBuf, search_limit: int) -> Optional[_PlainHead]:
+    """A complete plain head at the start of the readable bytes, parsed; None when the head is not
+    complete within ``search_limit`` bytes or not plain."""
     window = buf.get_bytes(buf.reader_index, min(buf.readable_bytes(), search_limit))
     end = window.find(b"\r\n\r\n")
     if end < 0:
@@ -525,7 +528,7 @@ def _plain_head(buf: ByteBuf, search_limit: int) -> Optional[Tuple[Tuple[str, ..
     if " \r\n" in head or "\t\r\n" in head:
         fields = [(name, value.rstrip(" \t")) for name, value in fields]
     header_size = len(head) - line_end - 2 - 2 * len(fields)
-    return start_line.groups(""), fields, line_end, header_size, end + 4
+    return _PlainHead(start_line.groups(""), fields, line_end, header_size, end + 4)
 
 
 def _framing_fields(headers: HttpHeaders) -> Tuple[List[str], List[str]]:
@@ -543,7 +546,8 @@ def _framing_fields(headers: HttpHeaders) -> Tuple[List[str], List[str]]:
 
 def _lists_chunked(codings: List[str]) -> bool:
     """``HttpUtil.is_transfer_encoding_chunked`` over the ``Transfer-Encoding`` values."""
-    return any(element.strip().lower() == HttpHeaderValues.CHUNKED for value in codings for element in value.split(","))
+    return any(element.strip().lower() == HttpHeaderValues.CHUNKED
+               for value in codings for element in value.split(","))
 
 
 def _find_non_sp(line: bytes, offset: int, end: int) -> int:
