@@ -1,4 +1,5 @@
 """Netty's ``io.netty.handler`` handlers; import them from ``pytest_bufleak.channel``."""
+from .logging_handler import ByteBufFormat, LoggingHandler
 from .timeout import (
     IdleState,
     IdleStateEvent,
@@ -11,9 +12,11 @@ from .timeout import (
 )
 
 __all__ = [
+    "ByteBufFormat",
     "IdleState",
     "IdleStateEvent",
     "IdleStateHandler",
+    "LoggingHandler",
     "ReadTimeoutException",
     "ReadTimeoutHandler",
     "TimeoutException",
