@@ -1,14 +1,17 @@
 """ByteBuf hot paths against their plain-Python baselines, side by side in one process.
 
 Run: python benchmarks/bench_bytebuf.py   (prints ns per operation and the ratio ours/baseline)
+
+When the compiled core is built, each case runs on it and on the pure-Python sources (``_variants.py``).
 """
 from __future__ import annotations
 
 import io
 import struct
 import timeit
+from typing import Any
 
-from pytest_bufleak import Unpooled
+from _variants import variants
 
 INT = struct.Struct(">i")
 
@@ -24,7 +27,7 @@ def best_pair_ns(ours, baseline, per_call: int, number: int, repeat: int = 9) ->
     return best_ours * scale, best_base * scale
 
 
-def bench_int_round_trip() -> tuple[float, float]:
+def bench_int_round_trip(Unpooled: Any) -> tuple[float, float]:
     """write_int + read_int, 100 of each per call, the buffer reused (cleared) between calls."""
     buf = Unpooled.buffer(512)
     write, read, clear = buf.write_int, buf.read_int, buf.clear
@@ -52,7 +55,7 @@ def bench_int_round_trip() -> tuple[float, float]:
     return result
 
 
-def bench_write_bytes(size: int = 8192) -> tuple[float, float]:
+def bench_write_bytes(Unpooled: Any, size: int = 8192) -> tuple[float, float]:
     """Append 8 KiB into a buffer vs a memoryview slice copy into a preallocated bytearray."""
     payload = bytes(size)
     buf = Unpooled.buffer(size * 8)
@@ -74,7 +77,7 @@ def bench_write_bytes(size: int = 8192) -> tuple[float, float]:
     return result
 
 
-def bench_retain_release() -> tuple[float, float]:
+def bench_retain_release(Unpooled: Any) -> tuple[float, float]:
     """retain()+release() (thread-safe) vs a plain, unsynchronised counter object with the same two methods."""
     buf = Unpooled.buffer(8)
     retain, release = buf.retain, buf.release
@@ -110,15 +113,20 @@ def bench_retain_release() -> tuple[float, float]:
 
 
 def main() -> None:
-    rows = [
-        ("write_int+read_int (per pair) vs BytesIO+struct", bench_int_round_trip(), 2.5),
-        ("write_bytes 8 KiB vs memoryview slice copy", bench_write_bytes(), 1.5),
-        ("retain+release vs plain counter methods", bench_retain_release(), 2.0),
+    cases = [
+        ("write_int+read_int (per pair) vs BytesIO+struct", bench_int_round_trip, 1.0),
+        ("write_bytes 8 KiB vs memoryview slice copy", bench_write_bytes, 1.5),
+        ("retain+release vs plain counter methods", bench_retain_release, 1.0),
     ]
-    print(f"{'benchmark':52} {'ours ns':>9} {'base ns':>9} {'ratio':>7} {'target':>7}")
-    for name, (ours, base), target in rows:
-        ratio = ours / base
-        print(f"{name:52} {ours:9.1f} {base:9.1f} {ratio:6.2f}x {'<=':>3}{target:.1f}x")
+    runs = variants()
+    print(f"{'benchmark':52} {'variant':>9} {'ours ns':>9} {'base ns':>9} {'ratio':>7} {'target':>7}")
+    for name, bench, target in cases:
+        results = {label: bench(pkg.Unpooled) for label, pkg in runs}
+        for label, (ours, base) in results.items():
+            print(f"{name:52} {label:>9} {ours:9.1f} {base:9.1f} {ours / base:6.2f}x {'<=':>3}{target:.1f}x")
+        if len(results) > 1:
+            speedup = results["pure"][0] / results["compiled"][0]
+            print(f"{'':52} {'pure/compiled':>19} {speedup:9.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,19 @@
 """Pooled allocator vs plain ``bytearray``, side by side in one process; prints times and ratios.
 
 Run: ``python benchmarks/bench_pool.py`` (a few seconds). Ratio = bufleak time / baseline time,
-so below 1 means the pool is faster. Each case takes the best of several short repeats. When
-``socket_netty`` is importable, its pooled allocator is compared too (it is not a dependency).
+so below 1 means the pool is faster. Each case takes the best of several short repeats. When the
+compiled core is built, every case runs on it and on the pure-Python sources (``_variants.py``), and
+the last column is pure / compiled. When ``socket_netty`` is importable, its pooled allocator is
+compared too (it is not a dependency).
 """
 from __future__ import annotations
 
 import struct
 import timeit
-from typing import Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pytest_bufleak import ByteBufAllocator, PooledByteBufAllocator, ResourceLeakDetector
-from pytest_bufleak.buffer.bytebuf import ByteBuf
+from _variants import variants
+from pytest_bufleak import PooledByteBufAllocator, ResourceLeakDetector
 
 REPEAT = 5
 INT = struct.Struct(">i")
@@ -22,7 +24,7 @@ def best(fn: Callable[[], None], number: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=REPEAT)) / number
 
 
-def alloc_release(alloc: PooledByteBufAllocator, size: int) -> Tuple[Callable[[], None], Callable[[], None]]:
+def alloc_release(alloc: Any, size: int) -> Tuple[Callable[[], None], Callable[[], None]]:
     heap_buffer = alloc.heap_buffer
 
     def pooled() -> None:
@@ -34,7 +36,7 @@ def alloc_release(alloc: PooledByteBufAllocator, size: int) -> Tuple[Callable[[]
     return pooled, plain
 
 
-def burst(alloc: PooledByteBufAllocator, size: int, live: int = 64) -> Tuple[Callable[[], None], Callable[[], None]]:
+def burst(alloc: Any, size: int, live: int = 64) -> Tuple[Callable[[], None], Callable[[], None]]:
     heap_buffer = alloc.heap_buffer
 
     def pooled() -> None:
@@ -49,8 +51,8 @@ def burst(alloc: PooledByteBufAllocator, size: int, live: int = 64) -> Tuple[Cal
     return pooled, plain
 
 
-def write_int_case() -> Tuple[Callable[[], None], Callable[[], None]]:
-    default = ByteBufAllocator.DEFAULT
+def write_int_case(pkg: Any) -> Tuple[Callable[[], None], Callable[[], None]]:
+    default = pkg.ByteBufAllocator.DEFAULT
     pack_into = INT.pack_into
 
     def pooled() -> None:
@@ -65,16 +67,18 @@ def write_int_case() -> Tuple[Callable[[], None], Callable[[], None]]:
     return pooled, plain
 
 
-class _FloorByteBuf(ByteBuf):
-    """A ByteBuf on fixed memory with nothing to free: what any buffer object costs before a pool."""
+def floor_case(pkg: Any) -> Tuple[Callable[[], None], Callable[[], None]]:
+    class _FloorByteBuf(pkg.ByteBuf):
+        """A ByteBuf on fixed memory with nothing to free: what any buffer object costs before a pool.
 
-    __slots__ = ()
+        (A user's subclass of ByteBuf, too: it works the same on the compiled core.)
+        """
 
-    def _deallocate(self) -> None:
-        pass
+        __slots__ = ()
 
+        def _deallocate(self) -> None:
+            pass
 
-def floor_case() -> Tuple[Callable[[], None], Callable[[], None]]:
     mem = memoryview(bytearray(256))
 
     def pooled() -> None:
@@ -104,10 +108,10 @@ def peer_case() -> Optional[Tuple[Callable[[], None], Callable[[], None]]]:
     return pooled, baseline
 
 
-def main() -> None:
-    alloc = PooledByteBufAllocator()
-    caching_64k = PooledByteBufAllocator(max_cached_buffer_capacity=64 * 1024)
-    cases: List[Tuple[str, Tuple[Callable[[], None], Callable[[], None]], int]] = [
+def cases(pkg: Any) -> List[Tuple[str, Tuple[Callable[[], None], Callable[[], None]], int]]:
+    alloc = pkg.PooledByteBufAllocator()
+    caching_64k = pkg.PooledByteBufAllocator(max_cached_buffer_capacity=64 * 1024)
+    return [
         ("alloc+release 256 B", alloc_release(alloc, 256), 20_000),
         ("alloc+release 8 KiB", alloc_release(alloc, 8192), 20_000),
         ("alloc+release 64 KiB", alloc_release(alloc, 65536), 5_000),
@@ -115,24 +119,40 @@ def main() -> None:
         ("alloc+release 1 MiB", alloc_release(alloc, 1 << 20), 500),
         ("burst 64 x 64 KiB", burst(alloc, 65536), 50),
         ("burst 64 x 1 MiB", burst(alloc, 1 << 20), 5),
-        ("DEFAULT.buffer(256)+write_int+release", write_int_case(), 20_000),
-        ("floor: bare ByteBuf create+release", floor_case(), 20_000),
+        ("DEFAULT.buffer(256)+write_int+release", write_int_case(pkg), 20_000),
+        ("floor: bare ByteBuf create+release", floor_case(pkg), 20_000),
     ]
-    print(f"leak detection: {ResourceLeakDetector.get_level().name}")
+
+
+def main() -> None:
+    runs = variants()
+    print(f"leak detection: {ResourceLeakDetector.get_level().name}; variants: {', '.join(l for l, _ in runs)}")
     peer = peer_case()
-    print(f"{'case':40} {'bufleak':>10} {'bytearray':>10} {'ratio':>7}")
-    for name, (pooled, plain), number in cases:
-        pooled()  # warm the thread cache and the chunks
-        t_pool, t_plain = best(pooled, number), best(plain, number)
-        print(f"{name:40} {t_pool * 1e9:8.0f}ns {t_plain * 1e9:8.0f}ns {t_pool / t_plain:6.2f}x")
+    table: Dict[str, Dict[str, float]] = {}
+    for label, pkg in runs:
+        for name, (pooled, plain), number in cases(pkg):
+            pooled()  # warm the thread cache and the chunks
+            row = table.setdefault(name, {})
+            # the baseline runs next to each variant; its best over all of them is the one column
+            t_pool, t_plain = best(pooled, number), best(plain, number)
+            row[label] = t_pool
+            row["bytearray"] = min(row.get("bytearray", t_plain), t_plain)
+    labels = [label for label, _ in runs]
+    head = "".join(f"{label:>10}" for label in labels) + f"{'bytearray':>10}"
+    head += "".join(f"{label[:4] + '/base':>10}" for label in labels)
+    print(f"{'case':40}{head}{'pure/comp':>10}" if len(labels) > 1 else f"{'case':40}{head}")
+    for name, row in table.items():
+        base = row["bytearray"]
+        line = f"{name:40}" + "".join(f"{row[label] * 1e9:8.0f}ns" for label in labels) + f"{base * 1e9:8.0f}ns"
+        line += "".join(f"{row[label] / base:9.2f}x" for label in labels)
+        if len(labels) > 1:
+            line += f"{row['pure'] / row['compiled']:9.2f}x"
+        print(line)
     if peer is not None:
         pooled, baseline = peer
         t_pool, t_peer = best(pooled, 20_000), best(baseline, 20_000)
         print(f"{'buffer(256)+release vs socket-netty 0.4':40} {t_pool * 1e9:8.0f}ns {t_peer * 1e9:8.0f}ns "
               f"{t_pool / t_peer:6.2f}x  (baseline column: socket-netty)")
-    metric = alloc.metric()
-    print(f"\nafter the run: {metric.num_allocations} allocations, {metric.num_cache_hits} cache hits, "
-          f"{metric.num_active_allocations} active, {metric.num_heap_chunks} heap chunks")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,13 @@ from .buffer.refcount import IllegalReferenceCountException, ReferenceCounted, R
 from .buffer.unpooled import Unpooled, UnpooledByteBufAllocator
 from .buffer.util import ByteBufUtil
 from .leak import LeakLevel, ResourceLeakDetector, track_leaks
+from .buffer import COMPILED_MODULES as _CORE, compiled_modules as _compiled_modules
+
+#: True when the optional compiled core runs (built with a compiler, and BUFLEAK_NO_EXTENSIONS not set).
+COMPILED: bool = _compiled_modules() == _CORE
 
 __all__ = [
+    "COMPILED",
     "ByteBuf",
     "ByteBufAllocator",
     "ByteBufHolder",

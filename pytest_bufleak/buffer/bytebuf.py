@@ -83,12 +83,11 @@ def byte_value(value: Any) -> int:
     return value & 0xFF
 
 
-class ByteBuf(ReferenceCounted):
-    """A reference-counted byte buffer with a reader index and a writer index (Netty's ``ByteBuf``).
+class _Handle:
+    """A buffer handle's state and its reference count: the part of :class:`ByteBuf` every operation touches.
 
-    ``0 <= reader_index <= writer_index <= capacity <= max_capacity``. Reads consume from the reader
-    index, writes append at the writer index and grow the capacity on demand. The buffer starts with a
-    reference count of 1; ``release()`` down to 0 gives the memory back to its allocator.
+    Kept apart so that the optional compiled core (``bytebuf.pxd``) can make it an extension type under
+    the Python class ``ByteBuf``: the same code, compiled, with its fields in C. Nothing else uses it.
     """
 
     __slots__ = (
@@ -107,6 +106,132 @@ class ByteBuf(ReferenceCounted):
         self._refs = [_LAST]
         self._freed = False
         self._leak = self._derived = None
+
+    # ------------------------------------------------------------------ reference counting
+
+    def ref_cnt(self) -> int:
+        """The current reference count (0 once freed)."""
+        if self._freed:
+            return 0
+        return len(self._refs) + self._big
+
+    def retain(self, n: int = 1) -> ByteBuf:
+        """Add ``n`` references; raises past 2**31-1 or on a freed buffer. Returns self."""
+        refs = self._refs
+        if n == 1 and type(n) is int and refs and not self._big:
+            refs.append(None)
+        else:
+            self._retain_slow(n)
+        leak = self._leak
+        if leak is not None:
+            leak.record(None)
+        return self
+
+    def _retain_slow(self, increment: int) -> None:
+        increment = check_positive(increment, "increment")
+        with _slow_path_lock:
+            count = 0 if self._freed else len(self._refs) + self._big
+            if count == 0:
+                raise IllegalReferenceCountException(0, increment)
+            if count + increment > MAX_REF_CNT:
+                raise IllegalReferenceCountException(count, increment)
+            self._big += increment
+
+    def release(self, n: int = 1) -> bool:
+        """Drop ``n`` references; True when the count reached 0 and the memory was freed."""
+        # A release that frees the buffer records no access: the record is dropped with the buffer.
+        if n == 1 and type(n) is int:
+            try:
+                token = self._refs.pop()
+            except IndexError:
+                token = _NONE  # the error is raised below, outside this handler: "pop from empty list" is no cause
+            if token is None:
+                leak = self._leak
+                if leak is not None:
+                    leak.record(None)
+                return False
+            if token is _LAST and not self._big:
+                # The bottom token and no counts held in _big: this was the last reference, and no
+                # legitimate owner is left to race with, so the buffer is freed without the lock.
+                self._freed = True
+                self._free()
+                return True
+            free = self._release_slow(1, popped_last=token is _LAST)
+        else:
+            free = self._release_slow(check_positive(n, "decrement"), popped_last=False)
+        if free:
+            self._free()
+        elif self._leak is not None:
+            self._leak.record(None)
+        return free
+
+    def _release_slow(self, decrement: int, popped_last: bool) -> bool:
+        """Decide, under the lock, whether this release frees the buffer; the caller frees outside it."""
+        refs = self._refs
+        with _slow_path_lock:
+            if popped_last:
+                if self._big:
+                    self._big -= 1
+                    refs.insert(0, _LAST)
+                    return False
+                self._freed = True
+                return True
+            count = 0 if self._freed else len(refs) + self._big
+            if count < decrement:
+                raise IllegalReferenceCountException(count, -decrement)
+            taken = min(self._big, decrement)
+            self._big -= taken
+            for _ in range(decrement - taken):
+                token = refs.pop()
+                if token is _LAST:
+                    self._freed = True
+                    return True
+            return False
+
+    def touch(self, hint: Any = None) -> ByteBuf:
+        """Record this access point (with ``hint``) for the leak report, when the buffer is tracked."""
+        leak = self._leak
+        if leak is not None:
+            leak.record(hint)
+        return self
+
+    def _free(self) -> None:
+        leak = self._leak
+        self._leak = None
+        # Close every fast path before the memory goes back: a racing reader that has not passed its
+        # bounds check yet can no longer reach bytes that the pool hands to the next owner.
+        self._cap = -2
+        self._widx = -1
+        if self._derived is not None:
+            for view in self._views():
+                view._poison()
+            self._derived = None
+        self._deallocate()
+        self._mem = _FREED  # the rest of _poison (the bounds were closed above), inlined: every release
+        self._ridx = 0
+        if leak is not None:
+            leak.close()
+
+    def _poison(self) -> None:
+        """Make every fast path of this handle fail its bounds check, then drop the memory.
+
+        In that order: a reader that took the memory before it was dropped finds the bounds closed.
+        """
+        self._cap = -2  # below the writer index, so that even writing nothing takes the slow path
+        self._widx = -1
+        self._mem = _FREED
+        self._ridx = 0
+
+
+class ByteBuf(_Handle, ReferenceCounted):
+    """A reference-counted byte buffer with a reader index and a writer index (Netty's ``ByteBuf``).
+
+    ``0 <= reader_index <= writer_index <= capacity <= max_capacity``. Reads consume from the reader
+    index, writes append at the writer index and grow the capacity on demand. The buffer starts with a
+    reference count of 1; ``release()`` down to 0 gives the memory back to its allocator.
+    """
+
+    __slots__ = ()
 
     # ------------------------------------------------------------------ memory hooks (subclasses)
 
@@ -763,121 +888,6 @@ class ByteBuf(ReferenceCounted):
     def _rebind_derived(self) -> None:
         for view in self._views():
             view._rebind()
-
-    # ------------------------------------------------------------------ reference counting
-
-    def ref_cnt(self) -> int:
-        """The current reference count (0 once freed)."""
-        if self._freed:
-            return 0
-        return len(self._refs) + self._big
-
-    def retain(self, n: int = 1) -> ByteBuf:
-        """Add ``n`` references; raises past 2**31-1 or on a freed buffer. Returns self."""
-        refs = self._refs
-        if n == 1 and type(n) is int and refs and not self._big:
-            refs.append(None)
-        else:
-            self._retain_slow(n)
-        leak = self._leak
-        if leak is not None:
-            leak.record(None)
-        return self
-
-    def _retain_slow(self, increment: int) -> None:
-        increment = check_positive(increment, "increment")
-        with _slow_path_lock:
-            count = 0 if self._freed else len(self._refs) + self._big
-            if count == 0:
-                raise IllegalReferenceCountException(0, increment)
-            if count + increment > MAX_REF_CNT:
-                raise IllegalReferenceCountException(count, increment)
-            self._big += increment
-
-    def release(self, n: int = 1) -> bool:
-        """Drop ``n`` references; True when the count reached 0 and the memory was freed."""
-        # A release that frees the buffer records no access: the record is dropped with the buffer.
-        if n == 1 and type(n) is int:
-            try:
-                token = self._refs.pop()
-            except IndexError:
-                token = _NONE  # the error is raised below, outside this handler: "pop from empty list" is no cause
-            if token is None:
-                leak = self._leak
-                if leak is not None:
-                    leak.record(None)
-                return False
-            if token is _LAST and not self._big:
-                # The bottom token and no counts held in _big: this was the last reference, and no
-                # legitimate owner is left to race with, so the buffer is freed without the lock.
-                self._freed = True
-                self._free()
-                return True
-            free = self._release_slow(1, popped_last=token is _LAST)
-        else:
-            free = self._release_slow(check_positive(n, "decrement"), popped_last=False)
-        if free:
-            self._free()
-        elif self._leak is not None:
-            self._leak.record(None)
-        return free
-
-    def _release_slow(self, decrement: int, popped_last: bool) -> bool:
-        """Decide, under the lock, whether this release frees the buffer; the caller frees outside it."""
-        refs = self._refs
-        with _slow_path_lock:
-            if popped_last:
-                if self._big:
-                    self._big -= 1
-                    refs.insert(0, _LAST)
-                    return False
-                self._freed = True
-                return True
-            count = 0 if self._freed else len(refs) + self._big
-            if count < decrement:
-                raise IllegalReferenceCountException(count, -decrement)
-            taken = min(self._big, decrement)
-            self._big -= taken
-            for _ in range(decrement - taken):
-                token = refs.pop()
-                if token is _LAST:
-                    self._freed = True
-                    return True
-            return False
-
-    def touch(self, hint: Any = None) -> ByteBuf:
-        """Record this access point (with ``hint``) for the leak report, when the buffer is tracked."""
-        leak = self._leak
-        if leak is not None:
-            leak.record(hint)
-        return self
-
-    def _free(self) -> None:
-        leak = self._leak
-        self._leak = None
-        # Close every fast path before the memory goes back: a racing reader that has not passed its
-        # bounds check yet can no longer reach bytes that the pool hands to the next owner.
-        self._cap = -2
-        self._widx = -1
-        if self._derived is not None:
-            for view in self._views():
-                view._poison()
-            self._derived = None
-        self._deallocate()
-        self._mem = _FREED  # the rest of _poison (the bounds were closed above), inlined: every release
-        self._ridx = 0
-        if leak is not None:
-            leak.close()
-
-    def _poison(self) -> None:
-        """Make every fast path of this handle fail its bounds check, then drop the memory.
-
-        In that order: a reader that took the memory before it was dropped finds the bounds closed.
-        """
-        self._cap = -2  # below the writer index, so that even writing nothing takes the slow path
-        self._widx = -1
-        self._mem = _FREED
-        self._ridx = 0
 
     # ------------------------------------------------------------------ Python protocols
 

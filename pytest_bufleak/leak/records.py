@@ -7,14 +7,20 @@ weak reference's callback runs inside the garbage collector: it only appends the
 from __future__ import annotations
 
 import sys
+import types
 import weakref
 from collections import deque
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ..buffer import bytebuf
 from . import sites
 from .sites import package_files, capture
 
 _getframe = sys._getframe
+
+# The frames of the buffer handle's own methods (ByteBuf.release, ._free, .retain, .touch) between a record
+# and the user's call: one each in pure Python, none when the compiled core runs them (see bytebuf.pxd).
+_HANDLE_FRAMES = 1 if isinstance(bytebuf._Handle.release, types.FunctionType) else 0
 
 #: Records whose buffer was garbage-collected while still unreleased, in order of collection.
 collected: deque = deque()
@@ -81,10 +87,11 @@ class LeakRecord:
         The buffer drops its record as it frees; the record re-attaches itself, so that a second
         release (an over-release) can still name the site of the first.
         """
-        frame = _getframe(3)  # past this method, ByteBuf._free and ByteBuf.release: the caller, mostly
+        depth = 1 + 2 * _HANDLE_FRAMES  # past this method, ByteBuf._free and ByteBuf.release: the caller, mostly
+        frame = _getframe(depth)
         code = frame.f_code
         if package_files.get(code.co_filename, True):  # a view's release, ReferenceCountUtil...: walk on
-            self.freed = capture(skip=3)
+            self.freed = capture(skip=depth)
         else:  # the user's own release: one frame is enough, and capture() costs a call more
             self.freed = (code, frame.f_lasti)
         ref = self._ref
@@ -118,11 +125,11 @@ class TracedLeakRecord(LeakRecord):
     and the number of releases, from which a report names the line that took a leaked reference.
     """
 
-    __slots__ = ("_traces", "_dropped", "_retains", "_releases")  # set by the first record()
+    __slots__ = ("_traces", "_dropped", "_retains", "_releases", "_count")  # set by the first record()
 
     def record(self, hint: Any) -> None:
         """Keep this access point (``hint`` from ``touch``, None from ``retain``/``release``)."""
-        site = capture(skip=2)  # this method and the ByteBuf method that called it
+        site = capture(skip=1 + _HANDLE_FRAMES)  # this method and the ByteBuf method that called it (if it has a frame)
         trace = (hint, site)
         try:
             traces = self._traces
@@ -130,6 +137,7 @@ class TracedLeakRecord(LeakRecord):
             self._traces = [trace]
             self._dropped = self._releases = 0
             self._retains = []
+            self._count = 1
             traces = None
         if hint is None:
             self._count_reference(site)
@@ -144,14 +152,19 @@ class TracedLeakRecord(LeakRecord):
             traces.append(trace)
 
     def _count_reference(self, site: sites.Site) -> None:
-        """A retain or a release (which one: the ByteBuf method that called :meth:`record`)."""
-        name = sys._getframe(2).f_code.co_name
-        if name == "retain":
+        """A retain, a release or a ``touch()`` without hint: which one, the buffer's count says.
+
+        (Not the calling method's frame: the compiled core's methods have none.)
+        """
+        buf = self.buffer()
+        count = 0 if buf is None else buf.ref_cnt()
+        if count > self._count:
             retains = self._retains
             if len(retains) < PINNED_LIMIT:
                 retains.append(site)
-        elif name == "release":
+        elif count < self._count:
             self._releases += 1
+        self._count = count
 
     def traces(self) -> Tuple[List[Tuple[Any, sites.Site]], int]:
         try:
