@@ -46,6 +46,11 @@ class Calls:
             self._maybe_body_read(func)
             awaited = self.awaited is node
             receiver = self._value(func.value)
+            if isinstance(receiver, Tracked) and method in V.ALLOCATOR_METHODS:
+                # ``alloc.buffer()`` on a parameter a summary followed as if it were a buffer
+                self._args(node, "pass")
+                self._raising()
+                return self._new(node)
             if isinstance(receiver, Tracked):
                 if receiver.vid in self.responses:
                     return self._response_method(node, method, receiver)
@@ -72,7 +77,8 @@ class Calls:
             owner = dotted_name(func.value)
             if owner is not None and owner.rsplit(".", 1)[-1] == V.UTIL_CLASS:
                 return self._util_call(node, method)
-            if B.is_allocation(func, method, owner, self.allocator_names):
+            if B.is_allocation(func, method, owner,
+                               self.allocator_names | self.module_allocators):
                 self._args(node, "pass")
                 self._raising()
                 return self._new(node)

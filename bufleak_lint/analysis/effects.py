@@ -149,6 +149,7 @@ class Effects:
         if not isinstance(ref, Tracked) or self.env is None:
             return
         self._use(ref, "retained", node)
+        self.retained.add(ref.vid)
         uncertain = False
 
         def change(s: State) -> State:
@@ -178,10 +179,11 @@ class Effects:
             fact = self.releases.get(id(call))
             if fact is None:
                 fact = self.releases[id(call)] = self._release_fact(call, ref.name, ref.vid, safe)
+                fact.target = target
             if (ref.vid in self.env.risky and ref.vid not in self.uncertain
                     and not self._in_cleanup() and any(s.owned for s in states)):
                 fact.unprotected = True
-            if any(s.ended for s in states):
+            if any(s.ended and s.kind != LENT for s in states):  # a yield only lends it
                 fact.maybe_ended = True
             self._over_borrowed(ref, RELEASED, call)
             ended = next((s for s in states if s.hard_ended), None)

@@ -27,6 +27,9 @@ class Release:
     ended_on: List[cst.CSTNode] = field(default_factory=list)
     #: Whether some path reaches this release with the value not yet ended.
     alive: bool = False
+    #: The released expression, and whether BUF002 already reports it (no second code there).
+    target: Optional[cst.CSTNode] = None
+    late: bool = False
 
 
 @dataclass

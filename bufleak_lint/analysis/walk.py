@@ -124,13 +124,16 @@ class Walk(Calls, Effects):
         self.found = Summaries()
         self.facts = ModuleFacts()
         self._seen_calls: Set[int] = set()
-        self.class_stack: List[Tuple[str, bool, int]] = []
+        #: (name, auto-release, node id, declared for plain messages) of the enclosing classes
+        self.class_stack: List[Tuple[str, bool, int, bool]] = []
         #: (function scope, class scope) node ids, for the HTTP clients' name scopes
         self.where: Tuple[int, Optional[int]] = (0, None)
         self.depth = 0
         self.http: Optional[H.HttpScope] = None
         self.awaited: Optional[cst.CSTNode] = None
         self.current_class: Optional[str] = None
+        #: names (``POOL``, ``self._pool``) bound to an allocator anywhere in the module
+        self.module_allocators: Set[str] = set()
 
     # ----------------------------------------------------------------- entry points
     def run(self, module: cst.Module, http: Optional[H.HttpScope] = None) -> ModuleFacts:
@@ -158,6 +161,13 @@ class Walk(Calls, Effects):
                             self.facts.module_names.add(target.target.value)
         elif isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
             self.facts.module_names.add(statement.name.value)
+        for node in _walk_nodes(statement) if not isinstance(statement, cst.FunctionDef) else ():
+            # ``POOL = PooledByteBufAllocator()``, ``self._pool = ...``: allocators by binding
+            if isinstance(node, cst.Assign) and is_allocator_expression(node.value):
+                for target in node.targets:
+                    name = dotted_name(target.target)
+                    if name is not None:
+                        self.module_allocators.add(name)
 
     def _enter_scope(self, tracking: bool, untracked: Set[str] = frozenset()) -> None:
         self.paths: List[Env] = [Env()]
@@ -173,6 +183,8 @@ class Walk(Calls, Effects):
         self.try_depth = 0
         self.exceptional = 0
         self.work = 0
+        #: values this function retained (for BUF004's wording)
+        self.retained: Set[int] = set()
         #: names bound to what a response's ``read*()`` returned -> the response
         self.read_results: Dict[str, int] = {}
         #: names bound to ``bytearray(...)``-like destinations, and the function's parameters
@@ -228,8 +240,9 @@ class Walk(Calls, Effects):
                     self._bind_param(env, param, State(OWNED, 1))
                     params.append((index, param))
         else:
-            auto = self.class_stack[-1][1] if in_class and self.class_stack else True
-            param, kind, role = roles.message_role(node, auto)
+            auto, plain = (self.class_stack[-1][1], self.class_stack[-1][3]) \
+                if in_class and self.class_stack else (True, False)
+            param, kind, role = roles.message_role(node, auto, plain)
             if param is not None and param.name.value not in self.untracked:
                 count = 1 if kind == OWNED else 0
                 self._bind_param(env, param, State(kind, count))
@@ -274,9 +287,13 @@ class Walk(Calls, Effects):
             self.found.releasers[key] = released
 
     def _report(self, node: cst.FunctionDef, exits, message) -> None:
+        late = set()
         for obs in self.uses.values():
             if obs[0] is not None and not obs[1]:
                 self.facts.late_uses.append(obs[0])
+                late.add(id(obs[0].node))
+        for release in self.releases.values():
+            release.late = id(release.target) in late
         self.facts.releases.extend(self.releases.values())
         for release in self.releases.values():
             # Released again on some paths but not on all (all: BUF002; in cleanup: BUF005).
@@ -293,7 +310,7 @@ class Walk(Calls, Effects):
                             s.owned and not s.kept for s in env.states.get(vid, ())):
                         self.facts.unhandled.append(UnhandledMessage(
                             node, message[0].name.value, Exit(exit_node, kind, env.branch),
-                            retained_extra=vid in self.consumed))
+                            retained_extra=vid in self.retained))
                         break
         for vid, (allocation, name) in self.allocations.items():
             if vid in self.lost or vid in self.uncertain or self.expect_raise:
@@ -324,7 +341,7 @@ class Walk(Calls, Effects):
         saved = self.__dict__.copy()
         self._enter_scope(tracking=False)
         self.in_class_body = True
-        entry = (node.name.value, roles.auto_release(node), id(node))
+        entry = (node.name.value, roles.auto_release(node), id(node), roles.plain_messages(node))
         self.class_stack = self.class_stack + [entry]
         self._suite(node.body)
         self.__dict__.update(saved)
@@ -508,6 +525,8 @@ class Walk(Calls, Effects):
                 other = env.copy()
                 conditions.assume(env, test, True)
                 conditions.assume(other, test, False)
+                _refine(env, test, True)
+                _refine(other, test, False)
                 trues.append(env)
                 falses.append(other)
             else:
@@ -1030,6 +1049,20 @@ def _walk_nodes(node: cst.CSTNode):
         item = stack.pop()
         yield item
         stack.extend(children(item))
+
+
+def _refine(env: Env, test: cst.BaseExpression, truth: bool) -> None:
+    """``isinstance(msg, str)`` true: on this path ``msg`` is no buffer, so nothing to follow."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, truth = test.expression, not truth
+    if not (truth and isinstance(test, cst.Call) and last_identifier(test.func) == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)
+            and roles.is_plain_type(test.args[1].value)):
+        return
+    vid = env.names.get(test.args[0].value.value)
+    if vid is not None:
+        env.drop(vid)
+        env.names = {k: (None if v == vid else v) for k, v in env.names.items()}
 
 
 def _empty_test(test: cst.BaseExpression, truth: bool) -> Optional[str]:

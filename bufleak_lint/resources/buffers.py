@@ -29,7 +29,7 @@ def is_allocation(func: cst.Attribute, method: str, owner: Optional[str],
             return name == "alloc" or name.endswith("Allocator")
         last = last_identifier(receiver) or ""
         return (bool(V.ALLOCATOR_RECEIVER.search(last)) or last == "DEFAULT"
-                or last in allocator_names)
+                or last in allocator_names or owner in allocator_names)
     return False
 
 

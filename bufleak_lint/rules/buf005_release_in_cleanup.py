@@ -126,7 +126,7 @@ class H(ChannelInboundHandlerAdapter):
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         for release in facts.releases:
-            if release.safe or not release.maybe_ended:
+            if release.safe or not release.maybe_ended or release.late:
                 continue
             if not (release.in_finally or release.in_except):
                 continue

@@ -777,3 +777,98 @@ def test_a_composite_owns_its_components():
             composite = Unpooled.composite_buffer()
             return composite.readable_bytes()
     """) == [(6, "BUF002"), (10, "BUF006")]
+
+
+# ---------------------------------------------------------------- second review, kept fixed
+
+def test_a_context_manager_that_lends_a_buffer():
+    assert codes_of("""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def temp_buffer(n):
+            buf = Unpooled.buffer(n)
+            try:
+                yield buf
+            finally:
+                buf.release()
+    """) == []
+
+
+def test_handlers_declared_for_plain_messages_have_no_buffer_to_over_release():
+    assert codes_of("""
+        class Echo(SimpleChannelInboundHandler):
+            def __init__(self):
+                super().__init__(str)
+
+            def channel_read0(self, ctx, msg):
+                ctx.write_and_flush(msg)
+
+        class Numbers(SimpleChannelInboundHandler):
+            inbound_message_type = (int, float)
+
+            def channel_read0(self, ctx, msg):
+                self.seen.append(msg)
+    """) == []
+
+
+def test_an_isinstance_branch_for_a_plain_type_drops_nothing():
+    assert codes_of("""
+        class LinePrinter(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                if isinstance(msg, str):
+                    print(msg)
+                    return
+                ctx.fire_channel_read(msg)
+    """) == []
+
+
+def test_factories_taking_the_allocator_and_allocators_bound_to_any_name():
+    assert codes_of("""
+        POOL = PooledByteBufAllocator()
+
+        def make_frame(alloc, kind):
+            frame = alloc.buffer(1)
+            frame.write_byte(kind)
+            return frame
+
+        def send_ping(alloc, sock):
+            f = make_frame(alloc, 1)
+            sock.sendall(bytes(f))
+
+        def encode_record(key):
+            buf = POOL.buffer(8)
+            buf.write_bytes(key)
+            return bytes(buf)
+
+        class Codec:
+            def __init__(self):
+                self._pool = PooledByteBufAllocator()
+
+            def encode(self, key):
+                buf = self._pool.buffer(8)
+                return bytes(buf)
+    """) == [(10, "BUF006"), (14, "BUF006"), (23, "BUF006")]
+
+
+def test_a_dropped_message_is_not_called_over_retained():
+    result = lint_text(textwrap.dedent("""\
+        class H(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                if msg.readable_bytes() == 0:
+                    return
+                ctx.fire_channel_read(msg)
+    """), "m.py", Settings())
+    [finding] = result.findings
+    assert "neither releases, forwards" in finding.message
+
+
+def test_one_code_per_double_release_in_finally():
+    assert codes_of("""
+        def f(ctx, alloc):
+            buf = alloc.buffer()
+            try:
+                ctx.write(buf)
+            finally:
+                buf.release()
+    """) == [(7, "BUF002")]
