@@ -34,7 +34,9 @@ LENGTH_NAME = re.compile(r"(?i)len|size|count|num|amount|remaining|^n$|^_?n_|_n$
 BUFFER_CONSTRUCTORS = frozenset({"bytearray", "bytes", "memoryview", "array", "BytesIO",
                                  "allocate", "allocateDirect", "wrap"})
 #: ``buf.<name>(...)`` returns a view sharing the buffer's reference count.
-VIEW_METHODS = frozenset({"slice", "duplicate", "read_slice", "readSlice", "touch"})
+VIEW_METHODS = frozenset({"slice", "duplicate", "read_slice", "readSlice", "touch",
+                          # a ByteBufHolder's content shares the holder's count
+                          "content"})
 RETAIN_METHODS = frozenset({"retain"})
 #: Getters that cannot raise on a buffer this code owns (BUF001 does not count them as risky).
 NON_RAISING_METHODS = frozenset({

@@ -1,17 +1,6 @@
 """The channel pipeline, sans-I/O: handlers, contexts, codecs, ``EmbeddedChannel``; ``aio`` runs it on asyncio TCP."""
 from .channel import Channel, ChannelOutboundBuffer, WriteBufferWaterMark
-from .chunked import ChunkedInput, ChunkedStream, ChunkedWriteHandler
-from .codec import (
-    ByteToMessageDecoder,
-    CodecException,
-    CorruptedFrameException,
-    DecoderException,
-    EncoderException,
-    MessageToByteEncoder,
-    TooLongFrameException,
-)
 from .embedded import EmbeddedChannel
-from .frame import LengthFieldBasedFrameDecoder, LengthFieldPrepender
 from .future import ChannelFutureListener, ChannelPromise, ClosedChannelException
 from .handlers import (
     ChannelDuplexHandler,
@@ -45,7 +34,6 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "ByteToMessageDecoder",
     "Channel",
     "ChannelDuplexHandler",
     "ChannelFutureListener",
@@ -58,20 +46,9 @@ __all__ = [
     "ChannelPipeline",
     "ChannelPipelineException",
     "ChannelPromise",
-    "ChunkedInput",
-    "ChunkedStream",
-    "ChunkedWriteHandler",
     "ClosedChannelException",
-    "CodecException",
-    "CorruptedFrameException",
-    "DecoderException",
     "EmbeddedChannel",
-    "EncoderException",
-    "LengthFieldBasedFrameDecoder",
-    "LengthFieldPrepender",
-    "MessageToByteEncoder",
     "SimpleChannelInboundHandler",
-    "TooLongFrameException",
     "WriteBufferWaterMark",
     "ScheduledTask",
     "skip",

@@ -14,7 +14,7 @@ from typing import Any, List, Optional
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.holder import ByteBufHolder
 from ..buffer.refcount import ReferenceCountUtil
-from ..channel.codec import DecoderException, TooLongFrameException
+from .byte_to_message import DecoderException, TooLongFrameException
 from .args import non_negative_int
 from .message_to_message import MessageToMessageDecoder
 from .result import DecoderResult

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, List, Optional
 
 from ..buffer.bytebuf import ByteBuf
-from ..channel.codec import ByteToMessageDecoder, MessageToByteEncoder
+from .byte_to_message import ByteToMessageDecoder, MessageToByteEncoder
 from ..channel.handlers import ChannelDuplexHandler, MessageType
 
 

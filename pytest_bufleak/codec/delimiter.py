@@ -13,7 +13,7 @@ from typing import Any, List, Optional, Tuple
 
 from ..buffer.args import bytes_arg
 from ..buffer.bytebuf import ByteBuf
-from ..channel.codec import ByteToMessageDecoder, TooLongFrameException
+from .byte_to_message import ByteToMessageDecoder, TooLongFrameException
 from .args import decode_frames, positive_int
 from .line import LineBasedFrameDecoder
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, List
 
 from ..buffer.bytebuf import ByteBuf
-from ..channel.codec import ByteToMessageDecoder
+from .byte_to_message import ByteToMessageDecoder
 from .args import positive_int
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from ..buffer.bytebuf import ByteBuf
-from ..channel.codec import ByteToMessageDecoder, TooLongFrameException
+from .byte_to_message import ByteToMessageDecoder, TooLongFrameException
 from .args import decode_frames, positive_int
 
 _LF, _CR = 10, 13

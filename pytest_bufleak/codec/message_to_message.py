@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, List, Optional
 
 from ..buffer.refcount import ReferenceCountUtil
-from ..channel.codec import DecoderException, EncoderException
+from .byte_to_message import DecoderException, EncoderException
 from ..channel.handlers import (
     ChannelDuplexHandler,
     ChannelInboundHandlerAdapter,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..channel.codec import CodecException
+from .byte_to_message import CodecException
 
 
 class PrematureChannelClosureException(CodecException):

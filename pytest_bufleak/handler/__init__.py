@@ -1,5 +1,6 @@
 """Netty's ``io.netty.handler`` handlers; import them from ``pytest_bufleak.channel``."""
 from .logging_handler import ByteBufFormat, LoggingHandler
+from .stream import ChunkedInput, ChunkedStream, ChunkedWriteHandler
 from .timeout import (
     IdleState,
     IdleStateEvent,
@@ -13,6 +14,9 @@ from .timeout import (
 
 __all__ = [
     "ByteBufFormat",
+    "ChunkedInput",
+    "ChunkedStream",
+    "ChunkedWriteHandler",
     "IdleState",
     "IdleStateEvent",
     "IdleStateHandler",

@@ -872,3 +872,14 @@ def test_one_code_per_double_release_in_finally():
             finally:
                 buf.release()
     """) == [(7, "BUF002")]
+
+
+def test_a_holders_content_shares_its_count():
+    assert codes_of("""
+        class Body(ChannelInboundHandlerAdapter):
+            def channel_read(self, ctx, msg):
+                body = msg.content()
+                data = bytes(body)
+                body.release()
+                msg.release()
+    """) == [(6, "BUF001"), (7, "BUF002")]

@@ -8,14 +8,14 @@ from typing import Any, List, Optional
 
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.refcount import ReferenceCountUtil
-from .codec import (
+from .byte_to_message import (
     ByteToMessageDecoder,
     CorruptedFrameException,
     DecoderException,
     EncoderException,
     TooLongFrameException,
 )
-from .handlers import ChannelOutboundHandlerAdapter
+from ..channel.handlers import ChannelOutboundHandlerAdapter
 
 _LENGTH_READERS = {
     ("big", 1): "get_unsigned_byte", ("little", 1): "get_unsigned_byte",

@@ -13,8 +13,8 @@ from typing import Any, Deque, Optional
 from ..buffer.bytebuf import ByteBuf
 from ..buffer.refcount import ReferenceCountUtil
 from ..buffer.unpooled import Unpooled
-from .future import ChannelPromise, ClosedChannelException
-from .handlers import ChannelDuplexHandler
+from ..channel.future import ChannelPromise, ClosedChannelException
+from ..channel.handlers import ChannelDuplexHandler
 
 logger = logging.getLogger("pytest_bufleak")
 

@@ -13,7 +13,7 @@ from ..buffer.bytebuf import DEFAULT_MAX_CAPACITY, ByteBuf
 from ..buffer.refcount import IllegalReferenceCountException, ReferenceCountUtil
 from ..leak.overrelease import report as report_over_release
 from ..buffer.unpooled import Unpooled
-from .handlers import ChannelInboundHandlerAdapter, ChannelOutboundHandlerAdapter, MessageType, check_message_type
+from ..channel.handlers import ChannelInboundHandlerAdapter, ChannelOutboundHandlerAdapter, MessageType, check_message_type
 
 
 class CodecException(ValueError):
