@@ -284,12 +284,19 @@ class ByteBuf(_Handle, ReferenceCounted):
             self._index_error(index, size)
         return int_arg(index, "index")
 
+    def _readable_range(self) -> tuple:
+        """``(reader index, readable bytes)``, for a buffer just checked to be accessible."""
+        ridx, widx = self._ridx, self._widx
+        if widx < ridx:  # released by another thread since the check (a freed handle's widx is -1)
+            raise IllegalReferenceCountException(0)
+        return ridx, widx - ridx
+
     def _index_and_length(self, index: Optional[int], length: Optional[int], method: str) -> tuple:
         """``(index, length)`` checked against the capacity; both None means the readable bytes."""
         index, length = optional_int_arg(index, "index"), optional_int_arg(length, "length")
         self._ensure_accessible()
         if index is None and length is None:
-            return self._ridx, self._widx - self._ridx
+            return self._readable_range()
         if index is None or length is None:
             raise ValueError(f"{method}(index, length) needs both arguments or none")
         return self._check_index(index, length)
@@ -750,7 +757,7 @@ class ByteBuf(_Handle, ReferenceCounted):
         if len(args) == 1:
             value = byte_value(args[0])
             self._ensure_accessible()
-            index, length = self._ridx, self._widx - self._ridx
+            index, length = self._readable_range()
         elif len(args) == 2:
             value = byte_value(args[1])
             length = self._check_readable(args[0])
@@ -798,7 +805,7 @@ class ByteBuf(_Handle, ReferenceCounted):
         if len(args) == 1:
             processor = args[0]
             self._ensure_accessible()
-            index, length = self._ridx, self._widx - self._ridx
+            index, length = self._readable_range()
         elif len(args) == 3:
             processor = args[2]
             index, length = self._check_index(args[0], args[1])
