@@ -350,7 +350,7 @@ class Walk(Calls, Effects):
     def _each(self, action) -> None:
         """Run ``action`` on every path (as ``self.env``); keep the paths that go on."""
         self.work += len(self.paths)
-        if self.work > WORK_BUDGET:
+        if self.work > WORK_BUDGET and self.tracking:  # module and class bodies follow no value
             raise _TooComplex()
         out = []
         for env in self.paths:
@@ -513,6 +513,9 @@ class Walk(Calls, Effects):
 
     def _split(self, test: cst.BaseExpression) -> Tuple[List[Env], List[Env]]:
         """Evaluate ``test`` on every path; the paths on which it is true, and false."""
+        if not self.tracking:  # no value to keep apart: one path goes both ways
+            self._each(lambda: self._test_effects(test))
+            return self.paths, [env.copy() for env in self.paths]
         trues, falses = [], []
         for env in self.paths:
             self.env = env
@@ -586,7 +589,9 @@ class Walk(Calls, Effects):
         # Each pass of an outer loop runs the inner loops' passes again: nested loops get fewer
         # passes before they are widened, or deep nests would take exponential time.
         depth = sum(isinstance(frame, _LoopFrame) for frame in self.jumps)
-        for _ in range(_LOOP_PASSES[min(depth, len(_LOOP_PASSES)) - 1]):
+        # Module and class bodies follow no value: one pass sees every call and definition.
+        passes = _LOOP_PASSES[min(depth, len(_LOOP_PASSES)) - 1] if self.tracking else 0
+        for _ in range(passes):
             frame.breaks, frame.continues = [], []
             self.paths = [env.copy() for env in state]
             self._loop_head(node)

@@ -883,3 +883,14 @@ def test_a_holders_content_shares_its_count():
                 body.release()
                 msg.release()
     """) == [(6, "BUF001"), (7, "BUF002")]
+
+
+def test_module_level_code_of_any_size_is_walked_without_a_budget_error():
+    lines = []
+    for depth in range(30):
+        pad = "    " * depth
+        lines += [f"{pad}while n > {depth}:", f"{pad}    if n == {depth}:",
+                  f"{pad}        print(n)"]
+    lines.append("    " * 30 + "x = Unpooled.buffer(8)")
+    lines += [f"if flag{i}:\n    y = {i}" for i in range(400)]
+    assert codes_of("\n".join(lines) + "\n") == []
