@@ -110,9 +110,10 @@ class Env:
                 self.risky = self.risky - {vid}
 
     def drop(self, vid: int) -> None:
-        """Forget ``vid`` entirely (a value that was never made on this path)."""
+        """Forget ``vid`` entirely, and the names bound to it (a value this path does not hold)."""
         self.states.pop(vid, None)
         self.live.discard(vid)
+        self.names = {k: (None if v == vid else v) for k, v in self.names.items()}
 
     def key(self):
         """A comparable summary: equal keys mean the same abstract path."""

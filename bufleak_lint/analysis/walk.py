@@ -395,7 +395,6 @@ class Walk(Calls, Effects):
             env = env.copy()
             for vid in [v for v in env.states if v in made]:
                 env.drop(vid)
-                env.names = {k: (None if v == vid else v) for k, v in env.names.items()}
             snapshot.append(env)
         for states in self.exception_states:
             states.extend(snapshot)
@@ -1067,7 +1066,6 @@ def _refine(env: Env, test: cst.BaseExpression, truth: bool) -> None:
     vid = env.names.get(test.args[0].value.value)
     if vid is not None:
         env.drop(vid)
-        env.names = {k: (None if v == vid else v) for k, v in env.names.items()}
 
 
 def _empty_test(test: cst.BaseExpression, truth: bool) -> Optional[str]:
