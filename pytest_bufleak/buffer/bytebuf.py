@@ -154,16 +154,31 @@ class _Handle:
                 # The bottom token and no counts held in _big: this was the last reference, and no
                 # legitimate owner is left to race with, so the buffer is freed without the lock.
                 self._freed = True
-                self._free()
-                return True
-            free = self._release_slow(1, popped_last=token is _LAST)
-        else:
-            free = self._release_slow(check_positive(n, "decrement"), popped_last=False)
-        if free:
-            self._free()
-        elif self._leak is not None:
-            self._leak.record(None)
-        return free
+            elif not self._release_slow(1, popped_last=token is _LAST):
+                if self._leak is not None:
+                    self._leak.record(None)
+                return False
+        elif not self._release_slow(check_positive(n, "decrement"), popped_last=False):
+            if self._leak is not None:
+                self._leak.record(None)
+            return False
+        # The last reference is gone: free, inline (this is every buffer's release).
+        leak = self._leak
+        self._leak = None
+        # Close every fast path before the memory goes back: a racing reader that has not passed its
+        # bounds check yet can no longer reach bytes that the pool hands to the next owner.
+        self._cap = -2
+        self._widx = -1
+        if self._derived is not None:
+            for view in self._views():
+                view._poison()
+            self._derived = None
+        self._deallocate()
+        self._mem = _FREED  # the rest of _poison (the bounds were closed above), inlined
+        self._ridx = 0
+        if leak is not None:
+            leak.close()
+        return True
 
     def _release_slow(self, decrement: int, popped_last: bool) -> bool:
         """Decide, under the lock, whether this release frees the buffer; the caller frees outside it."""
@@ -194,23 +209,6 @@ class _Handle:
         if leak is not None:
             leak.record(hint)
         return self
-
-    def _free(self) -> None:
-        leak = self._leak
-        self._leak = None
-        # Close every fast path before the memory goes back: a racing reader that has not passed its
-        # bounds check yet can no longer reach bytes that the pool hands to the next owner.
-        self._cap = -2
-        self._widx = -1
-        if self._derived is not None:
-            for view in self._views():
-                view._poison()
-            self._derived = None
-        self._deallocate()
-        self._mem = _FREED  # the rest of _poison (the bounds were closed above), inlined: every release
-        self._ridx = 0
-        if leak is not None:
-            leak.close()
 
     def _poison(self) -> None:
         """Make every fast path of this handle fail its bounds check, then drop the memory.

@@ -1,9 +1,10 @@
 """Netty's ``ResourceLeakDetector`` for ByteBuf: levels, sampling, the allocation hook, GC reports.
 
-Every allocator offers each new root buffer to :func:`_on_allocate` (through
-``pytest_bufleak.buffer.tracking``). Inside an active :class:`~pytest_bufleak.leak.tracker.LeakTracker`
-every buffer is recorded for it; elsewhere buffers are sampled by level, as in Netty, and one that is
-garbage-collected unreleased is logged on the ``pytest_bufleak`` logger at ERROR.
+While a :class:`~pytest_bufleak.leak.tracker.LeakTracker` is open (or the level is PARANOID), every
+allocator offers each new root buffer to :func:`_on_allocate` (through ``pytest_bufleak.buffer.tracking``),
+and the tracker that owns the buffer records it. Otherwise buffers are sampled by level, as in Netty,
+by a per-thread countdown that costs no call per allocation (:func:`_on_sampled` sees the sampled ones),
+and one that is garbage-collected unreleased is logged on the ``pytest_bufleak`` logger at ERROR.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import enum
 import logging
 import os
 import threading
+import weakref
 from contextvars import ContextVar
 from random import random
 from typing import Any, Callable, Dict, List, Optional, Type, Union
@@ -61,6 +63,9 @@ owner: ContextVar[Any] = ContextVar("bufleak_owner", default=None)
 #: Trackers currently active, most recent last: the owner for threads that have no owner of their own.
 active: List[Any] = []
 active_lock = threading.Lock()
+#: Trackers activated at least once and not closed yet: while there is one, every allocation is seen
+#: (a thread or task it owns may allocate while it is not active).
+open_trackers: weakref.WeakSet = weakref.WeakSet()
 
 #: Called with each over-release report (see ``leak.overrelease``), whoever owns the buffer.
 over_release_listeners: List[Callable[[Any], Any]] = []
@@ -69,9 +74,8 @@ _sampled: Dict[LeakRecord, None] = {}
 _reported: set = set()
 _level = LeakLevel.SIMPLE
 _record_class: Type[LeakRecord] = LeakRecord
-_sample_probability = 1 / 128
+_sampling_interval = 128
 _ABSENT = object()
-_installed = False
 
 
 _collected = records.collected
@@ -98,8 +102,17 @@ def _on_allocate(buf: Any) -> Optional[LeakRecord]:
             return record
     if not _sampling or type(buf) is UnpooledHeapByteBuf:
         return None  # Netty does not track unpooled heap buffers either
-    if not _every_allocation and random() >= _sample_probability:
+    if not _every_allocation and random() * _sampling_interval >= 1:
         return None
+    return _record_class(buf, _sampled)
+
+
+def _on_sampled(buf: Any) -> Optional[LeakRecord]:
+    """A buffer the sampling countdown picked while no tracker is open (SIMPLE, ADVANCED)."""
+    if _collected:
+        ResourceLeakDetector.report_pending()
+    if type(buf) is UnpooledHeapByteBuf:
+        return None  # Netty does not track unpooled heap buffers either
     return _record_class(buf, _sampled)
 
 
@@ -132,12 +145,10 @@ def _last_active() -> Any:
 
 
 def update_hook() -> None:
-    """Install the allocation hook while anything can track (a level above DISABLED, or a tracker)."""
-    global _installed
-    wanted = _level is not LeakLevel.DISABLED or bool(active)
-    if wanted is not _installed:
-        tracking.set_allocation_hook(_on_allocate if wanted else None)
-        _installed = wanted
+    """See every allocation while a tracker is open or the level is PARANOID; else sample by level."""
+    every = _every_allocation or bool(active) or any(not tracker.closed for tracker in list(open_trackers))
+    tracking.set_allocation_hook(_on_allocate if every else None)
+    tracking.set_sampler(_on_sampled if _sampling else None, _sampling_interval)
 
 
 class ResourceLeakDetector:
@@ -183,10 +194,11 @@ class ResourceLeakDetector:
     @staticmethod
     def set_sampling_interval(interval: int) -> None:
         """Track 1 in ``interval`` allocations at SIMPLE and ADVANCED (Netty's default: 128)."""
-        global _sample_probability
+        global _sampling_interval
         if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
             raise ValueError(f"sampling interval must be an int >= 1, got {interval!r}")
-        _sample_probability = 1 / interval
+        _sampling_interval = interval
+        update_hook()
 
     @staticmethod
     def add_over_release_listener(listener: Callable[[Any], Any]) -> None:

@@ -18,7 +18,7 @@ from .sites import package_files, capture
 
 _getframe = sys._getframe
 
-# The frames of the buffer handle's own methods (ByteBuf.release, ._free, .retain, .touch) between a record
+# The frames of the buffer handle's own methods (ByteBuf.release, .retain, .touch) between a record
 # and the user's call: one each in pure Python, none when the compiled core runs them (see bytebuf.pxd).
 _HANDLE_FRAMES = 1 if isinstance(bytebuf._Handle.release, types.FunctionType) else 0
 
@@ -87,7 +87,7 @@ class LeakRecord:
         The buffer drops its record as it frees; the record re-attaches itself, so that a second
         release (an over-release) can still name the site of the first.
         """
-        depth = 1 + 2 * _HANDLE_FRAMES  # past this method, ByteBuf._free and ByteBuf.release: the caller, mostly
+        depth = 1 + _HANDLE_FRAMES  # past this method and ByteBuf.release: the caller, mostly
         frame = _getframe(depth)
         code = frame.f_code
         if package_files.get(code.co_filename, True):  # a view's release, ReferenceCountUtil...: walk on

@@ -63,6 +63,8 @@ class LeakTracker:
     def close(self) -> None:
         """End the scope: buffers allocated from now on belong to someone else."""
         self.closed = True
+        detector.open_trackers.discard(self)
+        detector.update_hook()
 
     def leaks(self) -> List[Leak]:
         """The buffers it owns that are not released: still live, or garbage-collected unreleased."""
@@ -122,6 +124,8 @@ class _Activation:
         self.token = detector.owner.set(self.tracker)
         with detector.active_lock:
             detector.active.append(self.tracker)
+        if not self.tracker.closed:
+            detector.open_trackers.add(self.tracker)
         detector.update_hook()
         if not threads.installed:
             threads.install()

@@ -287,3 +287,29 @@ def test_the_periodic_sweep_frees_what_a_thread_stopped_using():
         alloc.heap_buffer(40 * KIB).release()
     assert cache.cached() == 0
     assert alloc.metric().heap_arenas[0].num_active_allocations == 0
+
+
+def test_a_subclass_that_makes_its_buffers_its_own_way_is_used_and_tracked():
+    from pytest_bufleak.leak import track_leaks
+
+    made = []
+
+    class Counting(PooledByteBufAllocator):
+        def _new_heap_buffer(self, initial_capacity, max_capacity):
+            made.append(initial_capacity)
+            return super()._new_heap_buffer(initial_capacity, max_capacity)
+
+    class Logging(PooledByteBufAllocator):
+        def direct_buffer(self, initial_capacity=256, max_capacity=2**31 - 1):
+            made.append(-initial_capacity)
+            return super().direct_buffer(initial_capacity, max_capacity)
+
+    with track_leaks() as tracker:
+        heap = Counting(n_heap_arenas=1).heap_buffer(24)
+        direct = Logging(n_direct_arenas=1).direct_buffer(8)
+    assert made == [24, -8]
+    assert type(heap) is PooledHeapByteBuf and heap.capacity == 24 and type(direct) is PooledDirectByteBuf
+    assert len(tracker.leaks()) == 2  # both seen by leak detection exactly once
+    heap.release()
+    direct.release()
+    assert tracker.leaks() == []

@@ -25,13 +25,17 @@ def untracked(monkeypatch):
     @contextlib.contextmanager
     def outside():
         token = detector.owner.set(None)
-        saved = detector.active[:]
+        saved, still_open = detector.active[:], list(detector.open_trackers)
         del detector.active[:]
+        detector.open_trackers.clear()
+        detector.update_hook()  # nothing tracks: allocations are sampled, as in a script
         try:
             yield
         finally:
             detector.active[:] = saved
+            detector.open_trackers.update(still_open)
             detector.owner.reset(token)
+            detector.update_hook()
 
     return outside
 

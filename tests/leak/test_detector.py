@@ -2,7 +2,7 @@
 import gc
 import threading
 
-from pytest_bufleak import ByteBufAllocator, ResourceLeakDetector, Unpooled
+from pytest_bufleak import ByteBufAllocator, ResourceLeakDetector, Unpooled, track_leaks
 from pytest_bufleak.buffer import tracking
 from pytest_bufleak.leak import detector
 
@@ -46,12 +46,37 @@ def test_simple_and_advanced_sample_one_in_128(untracked):
         assert 10 < tracked < 100, (level, tracked)  # mean 40; far outside 10..100 is not 1/128
 
 
-def test_disabled_removes_the_hook_when_nothing_tracks(untracked):
+def test_pooled_buffers_are_sampled_by_a_countdown_that_no_periodic_pattern_escapes(untracked):
+    ResourceLeakDetector.set_level("simple")
+    alloc = ByteBufAllocator.DEFAULT
+    with untracked():
+        bufs = [alloc.direct_buffer(16) if n % 2 else alloc.heap_buffer(16) for n in range(128 * 60)]
+    sampled = [n for n, buf in enumerate(bufs) if buf._leak is not None]
+    for buf in bufs:
+        buf.release()
+    assert 25 < len(sampled) < 110, len(sampled)  # mean 60
+    # the sampled position moves: a request that allocates 128 buffers has no blind spot
+    assert len({n % 128 for n in sampled}) > 10
+    ResourceLeakDetector.set_sampling_interval(1)  # at once, on every thread
+    with untracked():
+        every = [alloc.heap_buffer(8) for _ in range(20)]
+    assert all(buf._leak is not None for buf in every)
+    for buf in every:
+        buf.release()
+
+
+def test_no_call_per_allocation_when_nothing_tracks(untracked):
     with untracked():
         ResourceLeakDetector.set_level("disabled")
-        assert tracking.set_allocation_hook(None) is None
+        assert (tracking.hook, tracking.sampler) == (None, None)
+        ResourceLeakDetector.set_level("simple")  # sampled by the per-thread countdown, no hook
+        assert (tracking.hook, tracking.sampler) == (None, detector._on_sampled)
+        ResourceLeakDetector.set_level("paranoid")  # every allocation
+        assert tracking.hook is detector._on_allocate
         ResourceLeakDetector.set_level("simple")
-        assert tracking.set_allocation_hook(detector._on_allocate) is detector._on_allocate
+        with track_leaks() as tracker:  # an open tracker sees every allocation, at any level
+            assert tracking.hook is detector._on_allocate
+        assert tracker.closed and tracking.hook is None
 
 
 def test_gc_leak_reported_with_netty_text_at_next_allocation(untracked, leak_log):

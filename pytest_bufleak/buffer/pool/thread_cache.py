@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, List
 
+from .. import tracking
 from .arena import CHUNK, SIZE_IDX, PoolArena, Region
 
 
@@ -51,7 +52,7 @@ class PoolThreadCache:
 
     __slots__ = ("heap", "direct", "limits", "heap_arena", "direct_arena", "counters", "heap_allocs",
                  "heap_deallocs", "direct_allocs", "direct_deallocs", "_slow_ops", "_sweep_interval",
-                 "_allocs_at_sweep", "_on_death")
+                 "_allocs_at_sweep", "_on_death", "countdown", "__weakref__")
 
     def __init__(self, counters: CacheCounters, limits: List[int], sweep_interval: int, on_death: Any) -> None:
         n = len(limits)
@@ -68,6 +69,8 @@ class PoolThreadCache:
         self._sweep_interval = sweep_interval
         self._allocs_at_sweep = [0] * n
         self._on_death = on_death
+        #: Allocations until leak detection samples one (see ``tracking``): this thread's countdown.
+        tracking.register_counter(self)
 
     # ------------------------------------------------------------------ the general paths
     # (the allocator inlines the cache hit of allocate(); keep the two in step)
