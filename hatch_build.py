@@ -54,12 +54,6 @@ class CompiledCoreHook(BuildHookInterface):
         if os.environ.get("BUFLEAK_NO_EXTENSIONS", "") not in ("", "0"):
             _say("BUFLEAK_NO_EXTENSIONS is set: pure Python, no compiled core")
             return
-        if sys.version_info >= (3, 11) and os.environ.get("BUFLEAK_BUILD_EXTENSIONS", "") in ("", "0"):
-            # Measured (bench_pool.py, bench_bytebuf.py): from 3.11 on, CPython's specialised slot
-            # reads make the pure-Python core as fast or faster than this compiled one.
-            _say("Python 3.11+: the pure-Python core is the faster one here, no compiled core "
-                 "(BUFLEAK_BUILD_EXTENSIONS=1 builds it anyway)")
-            return
         try:
             built = self._compile(modules)
         except Exception as exc:  # noqa: BLE001 - no Cython, no compiler, a failed compile: all mean pure Python
