@@ -474,6 +474,7 @@ class Walk(Calls, Effects):
             self._raise(node)
         elif isinstance(node, cst.Assert):
             self._test_effects(node.test)
+            self._asserted_end_of_body(node.test)
             if node.msg is not None:
                 self._expr(node.msg)
             self._raising()
@@ -630,6 +631,14 @@ class Walk(Calls, Effects):
             saved, self.env = self.env, env
             self._consume_response(Tracked(vid, name, test), test)
             self.env = saved
+
+    def _asserted_end_of_body(self, test: cst.BaseExpression) -> None:
+        """``assert resp.read(5) == b""``: past it, a read found nothing left, so the whole body was read."""
+        read = _empty_read(test)
+        root = H.iteration_root(read.func) if read is not None else None
+        vid = self.env.names.get(root) if root is not None and self.env is not None else None
+        if vid is not None and vid in self.responses:
+            self._consume_response(Tracked(vid, root, test), test)
 
     def _iterated(self, iterable: cst.BaseExpression) -> None:
         """A loop that ran to its end read all of a response's body (``for c in resp.iter_bytes()``)."""
@@ -1080,6 +1089,24 @@ def _empty_test(test: cst.BaseExpression, truth: bool) -> Optional[str]:
             and isinstance(test.comparisons[0].comparator, cst.SimpleString)
             and test.comparisons[0].comparator.evaluated_value in (b"", "")):
         return test.left.value if truth else None
+    return None
+
+
+def _empty_read(test: cst.BaseExpression) -> Optional[cst.Call]:
+    """The ``read...()`` call a test requires to give nothing: ``x.read(n) == b""``, ``not await x.read(n)``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        tested = test.expression
+    elif (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)
+            and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+            and test.comparisons[0].comparator.evaluated_value in (b"", "")):
+        tested = test.left
+    else:
+        return None
+    if isinstance(tested, cst.Await):
+        tested = tested.expression
+    if isinstance(tested, cst.Call) and (last_identifier(tested.func) or "").startswith("read"):
+        return tested
     return None
 
 

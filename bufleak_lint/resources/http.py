@@ -341,10 +341,13 @@ def returns_iterator(method: str) -> bool:
 
 
 def _has_amount(call: cst.Call) -> bool:
-    """``read(n)``/``read(amt=n)``; ``read()`` and ``read(None)`` read everything."""
+    """``read(n)``/``read(amt=n)``; ``read()``, ``read(None)`` and ``read(-1)`` read everything."""
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value in ("amt", "n", "size"):
-            return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+            value = arg.value
+            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+                return False  # a negative amount: to the end (urllib3, http.client, aiohttp's streams)
+            return not (isinstance(value, cst.Name) and value.value == "None")
     return False
 
 

@@ -18,3 +18,10 @@ def is_png(pool: urllib3.HTTPConnectionPool, path):
     resp = pool.urlopen("GET", path, preload_content=False)  # expect: BUF009
     magic = resp.read(8)
     return magic == b"\x89PNG\r\n\x1a\n"
+
+
+def sniff_and_check(pool: urllib3.HTTPConnectionPool, path):
+    resp = pool.request("GET", path, preload_content=False)  # expect: BUF009
+    magic = resp.read(8)
+    assert magic  # a non-empty read says nothing about the rest of the body
+    return magic

@@ -46,3 +46,16 @@ def streamed(url, sink):
         sink.write(chunk)
     resp.release_conn()
     return True
+
+
+def read_exactly(pool: urllib3.HTTPConnectionPool, path, size):
+    resp = pool.request("GET", path, preload_content=False)
+    body = resp.read(size)
+    assert resp.read(5) == b""  # nothing left: the read at the end released the connection
+    return body
+
+
+def read_to_the_end(url):
+    resp = http.request("GET", url, preload_content=False)
+    data = resp.read(-1)  # a negative amount reads everything, as read() does
+    return data
