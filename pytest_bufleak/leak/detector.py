@@ -12,7 +12,6 @@ import enum
 import logging
 import os
 import threading
-import weakref
 from contextvars import ContextVar
 from random import random
 from typing import Any, Callable, Dict, List, Optional, Type, Union
@@ -63,9 +62,9 @@ owner: ContextVar[Any] = ContextVar("bufleak_owner", default=None)
 #: Trackers currently active, most recent last: the owner for threads that have no owner of their own.
 active: List[Any] = []
 active_lock = threading.Lock()
-#: Trackers activated at least once and not closed yet: while there is one, every allocation is seen
-#: (a thread or task it owns may allocate while it is not active).
-open_trackers: weakref.WeakSet = weakref.WeakSet()
+#: How many trackers were activated and are not closed yet: while there is one, every allocation is
+#: seen (a thread or task it owns may allocate while it is not active). Changed under active_lock.
+open_trackers = 0
 
 #: Called with each over-release report (see ``leak.overrelease``), whoever owns the buffer.
 over_release_listeners: List[Callable[[Any], Any]] = []
@@ -146,9 +145,13 @@ def _last_active() -> Any:
 
 def update_hook() -> None:
     """See every allocation while a tracker is open or the level is PARANOID; else sample by level."""
-    every = _every_allocation or bool(active) or any(not tracker.closed for tracker in list(open_trackers))
-    tracking.set_allocation_hook(_on_allocate if every else None)
-    tracking.set_sampler(_on_sampled if _sampling else None, _sampling_interval)
+    every = _every_allocation or open_trackers > 0 or bool(active)
+    hook = _on_allocate if every else None
+    if tracking.hook is not hook:
+        tracking.set_allocation_hook(hook)
+    sampler = _on_sampled if _sampling else None
+    if tracking.sampler is not sampler or tracking.sampling_interval != _sampling_interval:
+        tracking.set_sampler(sampler, _sampling_interval)
 
 
 class ResourceLeakDetector:

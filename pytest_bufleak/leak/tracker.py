@@ -43,6 +43,7 @@ class LeakTracker:
         self.scopes: Optional[Callable[[str], LeakTracker]] = None
         #: True once the scope ended: buffers are no longer attributed to it.
         self.closed = False
+        self._counted = False  # counted in detector.open_trackers (activated, not closed)
         self._activations: List[_Activation] = []
 
     def active(self) -> _Activation:
@@ -62,9 +63,13 @@ class LeakTracker:
 
     def close(self) -> None:
         """End the scope: buffers allocated from now on belong to someone else."""
-        self.closed = True
-        detector.open_trackers.discard(self)
-        detector.update_hook()
+        with detector.active_lock:
+            counted, self._counted = self._counted, False
+            self.closed = True
+            if counted:
+                detector.open_trackers -= 1
+        if counted:
+            detector.update_hook()
 
     def leaks(self) -> List[Leak]:
         """The buffers it owns that are not released: still live, or garbage-collected unreleased."""
@@ -122,10 +127,12 @@ class _Activation:
 
     def __enter__(self) -> LeakTracker:
         self.token = detector.owner.set(self.tracker)
+        tracker = self.tracker
         with detector.active_lock:
-            detector.active.append(self.tracker)
-        if not self.tracker.closed:
-            detector.open_trackers.add(self.tracker)
+            detector.active.append(tracker)
+            if not tracker._counted and not tracker.closed:
+                tracker._counted = True
+                detector.open_trackers += 1
         detector.update_hook()
         if not threads.installed:
             threads.install()

@@ -25,15 +25,15 @@ def untracked(monkeypatch):
     @contextlib.contextmanager
     def outside():
         token = detector.owner.set(None)
-        saved, still_open = detector.active[:], list(detector.open_trackers)
+        saved, still_open = detector.active[:], detector.open_trackers
         del detector.active[:]
-        detector.open_trackers.clear()
+        detector.open_trackers = 0
         detector.update_hook()  # nothing tracks: allocations are sampled, as in a script
         try:
             yield
         finally:
             detector.active[:] = saved
-            detector.open_trackers.update(still_open)
+            detector.open_trackers += still_open
             detector.owner.reset(token)
             detector.update_hook()
 
