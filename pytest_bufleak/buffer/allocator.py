@@ -34,13 +34,18 @@ class ByteBufAllocator(abc.ABC):
         """A buffer on a ``bytearray``."""
         if type(initial_capacity) is not int or type(max_capacity) is not int or not 0 <= initial_capacity <= max_capacity:
             initial_capacity, max_capacity = check_capacities(initial_capacity, max_capacity)
-        return tracking.track(self._new_heap_buffer(initial_capacity, max_capacity))
+        buf = self._new_heap_buffer(initial_capacity, max_capacity)
+        hook = tracking.hook  # tracking.track, inlined: Unpooled.buffer() is the common unpooled allocation
+        if hook is not None:
+            buf._leak = hook(buf)
+            return buf
+        return tracking.count_down(buf)
 
     def direct_buffer(self, initial_capacity: int = DEFAULT_INITIAL_CAPACITY, max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
         """A buffer on anonymous ``mmap`` memory, outside the Python object heap."""
         if type(initial_capacity) is not int or type(max_capacity) is not int or not 0 <= initial_capacity <= max_capacity:
             initial_capacity, max_capacity = check_capacities(initial_capacity, max_capacity)
-        return tracking.track(self._new_direct_buffer(initial_capacity, max_capacity))
+        return tracking.track(self._new_direct_buffer(initial_capacity, max_capacity))  # an mmap: a call is nothing
 
     def composite_buffer(self, max_components: int = 16) -> ByteBuf:
         """A new, empty ``CompositeByteBuf`` that grows from this allocator; release it when done."""

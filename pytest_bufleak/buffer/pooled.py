@@ -180,7 +180,11 @@ class ReadBufferCache:
         buf = _PooledReadByteBuf(self._alloc, region[VIEW], capacity, DEFAULT_MAX_CAPACITY)
         buf._region = region
         buf._reads = self
-        return tracking.offer(buf, self._cache)
+        hook = tracking.hook
+        if hook is not None:
+            buf._leak = hook(buf)
+            return buf
+        return tracking.count_down(buf, self._cache)
 
     def close(self) -> None:
         """Give the waiting region back and keep none from now on (the reader is done)."""
@@ -239,7 +243,7 @@ def _allocation_fast_path(buffer_class: type, doc: str) -> Callable[..., ByteBuf
         (cache.direct_allocs if direct else cache.heap_allocs)[region[1]] += 1
         buf = buffer_class(self, region[0], initial_capacity, max_capacity)
         buf._region = region
-        hook = tracking.hook  # tracking.offer, inlined
+        hook = tracking.hook  # tracking.track with count_down, inlined
         if hook is not None:
             buf._leak = hook(buf)
         else:

@@ -82,13 +82,10 @@ _counters_lock = threading.Lock()
 _local = threading.local()
 
 
-def _thread_counter() -> _Counter:
-    try:
-        return _local.counter
-    except AttributeError:
-        counter = _local.counter = _Counter()
-        register_counter(counter)
-        return counter
+def _new_thread_counter() -> _Counter:
+    counter = _local.counter = _Counter()
+    register_counter(counter)
+    return counter
 
 
 #: Called with ``(msg, exc)`` when the runtime swallows an over-release (``safe_release``); set by leak detection.
@@ -104,20 +101,24 @@ def report_over_release(msg: Any, exc: BaseException) -> None:
 
 def track(buf: Any) -> Any:
     """Offer a freshly allocated root buffer to leak detection (the hook, or the sampler); return the buffer."""
-    return offer(buf, _thread_counter())
-
-
-def offer(buf: Any, counter: Any) -> Any:
-    """:func:`track` with the calling thread's countdown holder ``counter`` (one the caller already has).
-
-    The pooled allocator's fast path inlines this body: keep the two in step."""
     current = hook
     if current is not None:
         buf._leak = current(buf)
+        return buf
+    return count_down(buf)
+
+
+def count_down(buf: Any, counter: Any = None) -> Any:
+    """No hook is installed: count ``buf`` down on ``counter`` (default: the calling thread's own), and
+    at zero offer it to the sampler; return the buffer. The pooled allocator inlines this: keep in step."""
+    if counter is None:
+        try:
+            counter = _local.counter
+        except AttributeError:
+            counter = _new_thread_counter()
+    left = counter.countdown - 1
+    if left > 0:
+        counter.countdown = left
     else:
-        left = counter.countdown - 1
-        if left > 0:
-            counter.countdown = left
-        else:
-            buf._leak = sample(buf, counter)
+        buf._leak = sample(buf, counter)
     return buf
