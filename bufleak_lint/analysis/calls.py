@@ -220,7 +220,7 @@ class Calls:
         """``chunk = await resp.content.readline()`` (and ``chunk = chunk.strip()`` after it)."""
         if isinstance(value, cst.Await):
             value = value.expression
-        if isinstance(value, cst.Call) and (last_identifier(value.func) or "").startswith("read"):
+        if isinstance(value, cst.Call) and H.reads_some_body(value):
             root = H.iteration_root(value.func)
             vid = self.env.names.get(root) if root is not None else None
             if vid is not None and vid in self.responses:

@@ -474,10 +474,10 @@ class Walk(Calls, Effects):
             self._raise(node)
         elif isinstance(node, cst.Assert):
             self._test_effects(node.test)
-            self._asserted_end_of_body(node.test)
             if node.msg is not None:
                 self._expr(node.msg)
             self._raising()
+            self._asserted_end_of_body(node.test)  # only where the assert held
         elif isinstance(node, cst.Del):
             self._delete(node.target)
         elif isinstance(node, cst.Break):
@@ -1105,7 +1105,7 @@ def _empty_read(test: cst.BaseExpression) -> Optional[cst.Call]:
         return None
     if isinstance(tested, cst.Await):
         tested = tested.expression
-    if isinstance(tested, cst.Call) and (last_identifier(tested.func) or "").startswith("read"):
+    if isinstance(tested, cst.Call) and H.reads_some_body(tested):
         return tested
     return None
 

@@ -340,15 +340,34 @@ def returns_iterator(method: str) -> bool:
     return method.startswith(("iter", "aiter")) or method == "stream"
 
 
-def _has_amount(call: cst.Call) -> bool:
-    """``read(n)``/``read(amt=n)``; ``read()``, ``read(None)`` and ``read(-1)`` read everything."""
+#: The methods that read a piece of a body (``read(n)``, ``read1``, ``readline``, ``readinto``; aiohttp's ``readany``).
+_READS = frozenset({"read", "read1", "readline", "readany", "readchunk", "readinto", "readinto1"})
+
+
+def reads_some_body(call: cst.Call) -> bool:
+    """``x.read(n)``, ``x.readline()``...: a read that can give body bytes (not ``read(0)``, not ``readable()``)."""
+    if not isinstance(call.func, cst.Attribute) or call.func.attr.value not in _READS:
+        return False
+    amount = _amount(call)
+    return not (isinstance(amount, cst.Integer) and amount.evaluated_value == 0)
+
+
+def _amount(call: cst.Call) -> Optional[cst.BaseExpression]:
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value in ("amt", "n", "size"):
-            value = arg.value
-            if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
-                return False  # a negative amount: to the end (urllib3, http.client, aiohttp's streams)
-            return not (isinstance(value, cst.Name) and value.value == "None")
-    return False
+            return arg.value
+    return None
+
+
+def _has_amount(call: cst.Call) -> bool:
+    """``read(n)``/``read(amt=n)``; ``read()``, ``read(None)`` and ``read(-1)`` read everything."""
+    value = _amount(call)
+    if value is None:
+        return False
+    if (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
+            and isinstance(value.expression, cst.Integer)):
+        return False  # a negative amount: to the end (urllib3, http.client, aiohttp's streams)
+    return not (isinstance(value, cst.Name) and value.value == "None")
 
 
 def iteration_root(node: cst.BaseExpression) -> Optional[str]:

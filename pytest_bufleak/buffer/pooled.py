@@ -223,9 +223,13 @@ def _allocation_fast_path(buffer_class: type, doc: str) -> Callable[..., ByteBuf
     4.5% more instructions (callgrind).
     """
     direct = buffer_class._direct
+    kind = 1 if direct else 0  # an int: indexing a tuple with a bool is not specialised
+    general = ByteBufAllocator.direct_buffer if direct else ByteBufAllocator.heap_buffer
 
     def allocate(self: PooledByteBufAllocator, initial_capacity: int = DEFAULT_INITIAL_CAPACITY,
                  max_capacity: int = DEFAULT_MAX_CAPACITY) -> ByteBuf:
+        if not self._inlined[kind]:  # the class makes these buffers its own way (_new_*_buffer)
+            return general(self, initial_capacity, max_capacity)
         if (type(initial_capacity) is not int or type(max_capacity) is not int
                 or not 0 <= initial_capacity <= max_capacity):
             initial_capacity, max_capacity = check_capacities(initial_capacity, max_capacity)
@@ -281,6 +285,7 @@ class PooledByteBufAllocator(ByteBufAllocator):
                  max_cached_buffer_capacity: int = 32 * 1024, cache_trim_interval: int = 8192,
                  max_empty_chunks: int = 16) -> None:
         super().__init__(prefer_direct)
+        self._inlined = type(self)._inlined  # read on every allocation: an instance attribute is the fastest
         default_arenas = 2 * (os.cpu_count() or 1)
         n_heap_arenas = default_arenas if n_heap_arenas is None else int_arg(n_heap_arenas, "n_heap_arenas")
         n_direct_arenas = default_arenas if n_direct_arenas is None else int_arg(n_direct_arenas, "n_direct_arenas")
@@ -378,14 +383,14 @@ class PooledByteBufAllocator(ByteBufAllocator):
 
     # ------------------------------------------------------------------ allocation
 
+    #: (heap, direct): whether heap_buffer/direct_buffer may inline this class's _new_*_buffer. A subclass
+    #: that makes its buffers another way gets the general path, which calls its own (through super() too).
+    _inlined = (True, True)
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        # heap_buffer/direct_buffer below inline this class's _new_*_buffer: a subclass that makes its
-        # buffers another way gets the general methods, which call its own.
-        if cls._new_heap_buffer is not PooledByteBufAllocator._new_heap_buffer and "heap_buffer" not in vars(cls):
-            cls.heap_buffer = ByteBufAllocator.heap_buffer
-        if cls._new_direct_buffer is not PooledByteBufAllocator._new_direct_buffer and "direct_buffer" not in vars(cls):
-            cls.direct_buffer = ByteBufAllocator.direct_buffer
+        cls._inlined = (cls._new_heap_buffer is PooledByteBufAllocator._new_heap_buffer,
+                        cls._new_direct_buffer is PooledByteBufAllocator._new_direct_buffer)
 
     heap_buffer = _allocation_fast_path(PooledHeapByteBuf, "A pooled buffer on a ``bytearray`` chunk.")
     direct_buffer = _allocation_fast_path(PooledDirectByteBuf, "A pooled buffer on an anonymous ``mmap`` chunk.")

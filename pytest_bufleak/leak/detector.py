@@ -145,13 +145,14 @@ def _last_active() -> Any:
 
 def update_hook() -> None:
     """See every allocation while a tracker is open or the level is PARANOID; else sample by level."""
-    every = _every_allocation or open_trackers > 0 or bool(active)
-    hook = _on_allocate if every else None
-    if tracking.hook is not hook:
-        tracking.set_allocation_hook(hook)
-    sampler = _on_sampled if _sampling else None
-    if tracking.sampler is not sampler or tracking.sampling_interval != _sampling_interval:
-        tracking.set_sampler(sampler, _sampling_interval)
+    with active_lock:  # decided and installed at once: a tracker opening meanwhile cannot be left unseen
+        every = _every_allocation or open_trackers > 0 or bool(active)
+        hook = _on_allocate if every else None
+        if tracking.hook is not hook:
+            tracking.set_allocation_hook(hook)
+        sampler = _on_sampled if _sampling else None
+        if tracking.sampler is not sampler or tracking.sampling_interval != _sampling_interval:
+            tracking.set_sampler(sampler, _sampling_interval)
 
 
 class ResourceLeakDetector:

@@ -304,12 +304,23 @@ def test_a_subclass_that_makes_its_buffers_its_own_way_is_used_and_tracked():
             made.append(-initial_capacity)
             return super().direct_buffer(initial_capacity, max_capacity)
 
+    class Both(Counting):  # overrides the public method too, calling the fast path through super()
+        def heap_buffer(self, initial_capacity=256, max_capacity=2**31 - 1):
+            made.append("both")
+            return super().heap_buffer(initial_capacity, max_capacity)
+
+    class Custom(Logging):  # its parent's direct_buffer must still run
+        def _new_direct_buffer(self, initial_capacity, max_capacity):
+            made.append(f"custom {initial_capacity}")
+            return super()._new_direct_buffer(initial_capacity, max_capacity)
+
     with track_leaks() as tracker:
-        heap = Counting(n_heap_arenas=1).heap_buffer(24)
-        direct = Logging(n_direct_arenas=1).direct_buffer(8)
-    assert made == [24, -8]
-    assert type(heap) is PooledHeapByteBuf and heap.capacity == 24 and type(direct) is PooledDirectByteBuf
-    assert len(tracker.leaks()) == 2  # both seen by leak detection exactly once
-    heap.release()
-    direct.release()
+        bufs = [Counting(n_heap_arenas=1).heap_buffer(24), Logging(n_direct_arenas=1).direct_buffer(8),
+                Both(n_heap_arenas=1).heap_buffer(5), Custom(n_direct_arenas=1).direct_buffer(7)]
+    assert made == [24, -8, "both", 5, -7, "custom 7"]
+    assert [type(b) for b in bufs] == [PooledHeapByteBuf, PooledDirectByteBuf, PooledHeapByteBuf, PooledDirectByteBuf]
+    assert [b.capacity for b in bufs] == [24, 8, 5, 7]
+    assert len(tracker.leaks()) == 4  # each seen by leak detection exactly once
+    for b in bufs:
+        b.release()
     assert tracker.leaks() == []

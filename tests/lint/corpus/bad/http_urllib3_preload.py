@@ -25,3 +25,12 @@ def sniff_and_check(pool: urllib3.HTTPConnectionPool, path):
     magic = resp.read(8)
     assert magic  # a non-empty read says nothing about the rest of the body
     return magic
+
+
+def peek_nothing(url):
+    pool = urllib3.PoolManager()
+    resp = pool.request("GET", url, preload_content=False)  # expect: BUF009
+    assert resp.read(0) == b""  # reading nothing says nothing about the body
+    assert not resp.readable() or resp.status
+    return resp.status
+
