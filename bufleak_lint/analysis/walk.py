@@ -1083,23 +1083,24 @@ def _empty_test(test: cst.BaseExpression, truth: bool) -> Optional[str]:
         test, truth = test.expression, not truth
     if isinstance(test, cst.Name):
         return test.value if truth is False else None
-    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-            and isinstance(test.left, cst.Name)
-            and isinstance(test.comparisons[0].operator, cst.Equal)
-            and isinstance(test.comparisons[0].comparator, cst.SimpleString)
-            and test.comparisons[0].comparator.evaluated_value in (b"", "")):
+    if _compares_to_empty(test) and isinstance(test.left, cst.Name):
         return test.left.value if truth else None
     return None
+
+
+def _compares_to_empty(test: cst.BaseExpression) -> bool:
+    """``x == b""`` (or ``== ""``)."""
+    return (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)
+            and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+            and test.comparisons[0].comparator.evaluated_value in (b"", ""))
 
 
 def _empty_read(test: cst.BaseExpression) -> Optional[cst.Call]:
     """The ``read...()`` call a test requires to give nothing: ``x.read(n) == b""``, ``not await x.read(n)``."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         tested = test.expression
-    elif (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.Equal)
-            and isinstance(test.comparisons[0].comparator, cst.SimpleString)
-            and test.comparisons[0].comparator.evaluated_value in (b"", "")):
+    elif _compares_to_empty(test):
         tested = test.left
     else:
         return None

@@ -66,9 +66,7 @@ def sample(buf: Any, counter: Any) -> Optional[Any]:
     """``counter``'s countdown reached zero: restart it, and offer ``buf`` to the sampler (its record, or None)."""
     counter.countdown = next_countdown()
     current = sampler
-    if current is None or hook is not None:
-        return None
-    return current(buf)
+    return None if current is None else current(buf)
 
 
 class _Counter:

@@ -13,7 +13,6 @@ import logging
 import os
 import threading
 from contextvars import ContextVar
-from random import random
 from typing import Any, Callable, Dict, List, Optional, Type, Union
 
 from ..buffer import tracking
@@ -101,13 +100,13 @@ def _on_allocate(buf: Any) -> Optional[LeakRecord]:
             return record
     if not _sampling or type(buf) is UnpooledHeapByteBuf:
         return None  # Netty does not track unpooled heap buffers either
-    if not _every_allocation and random() * _sampling_interval >= 1:
-        return None
+    if not _every_allocation:
+        return tracking.count_down(buf)._leak  # the same per-thread countdown as without a hook
     return _record_class(buf, _sampled)
 
 
 def _on_sampled(buf: Any) -> Optional[LeakRecord]:
-    """A buffer the sampling countdown picked while no tracker is open (SIMPLE, ADVANCED)."""
+    """A buffer the sampling countdown picked, that no tracker owns (SIMPLE, ADVANCED)."""
     if _collected:
         ResourceLeakDetector.report_pending()
     if type(buf) is UnpooledHeapByteBuf:
