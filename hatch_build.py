@@ -73,6 +73,12 @@ class CompiledCoreHook(BuildHookInterface):
             build_data["infer_tag"] = True
         _say(f"compiled core built ({', '.join(built)}) for Python {sys.version.split()[0]}")
 
+    @staticmethod
+    def _source(sources: str, name: str) -> str:
+        """A module's ``.py`` (compiled as it is, in pure-Python mode), else its compiled-only ``.pyx``."""
+        path = os.path.join(sources, PACKAGE, name + ".py")
+        return path if os.path.exists(path) else path + "x"
+
     def _compile(self, modules: list) -> dict:
         """Cythonize and compile ``modules`` in a scratch directory; return {name: path of the extension}."""
         from Cython.Build import cythonize  # build requirements: imported only here
@@ -83,8 +89,7 @@ class CompiledCoreHook(BuildHookInterface):
         sources = os.path.join(scratch, "src")
         shutil.copytree(os.path.join(self.root, "pytest_bufleak"), os.path.join(sources, "pytest_bufleak"),
                         ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd", "*.c"))
-        extensions = [Extension(f"pytest_bufleak.buffer.{name}", [os.path.join(sources, PACKAGE, name + ".py")])
-                      for name in modules]
+        extensions = [Extension(f"pytest_bufleak.buffer.{name}", [self._source(sources, name)]) for name in modules]
         cwd = os.getcwd()
         os.chdir(sources)  # so that Cython names the sources by their package path in tracebacks
         try:

@@ -14,8 +14,9 @@ import os
 import sys
 import warnings
 
-#: The modules the build compiles (the handle and its count, typed access, the pooled allocator's fast path).
-COMPILED_MODULES = ("bytebuf", "accessors", "pooled")
+#: The modules the build compiles (the handle and its count, typed access, the pooled allocator's fast path),
+#: each from its ``.py`` source, or from its ``.pyx`` for the compiled-only fast paths that have no pure twin.
+COMPILED_MODULES = ("bytebuf", "accessors", "pooled", "_core")
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -28,10 +29,16 @@ def _extension_path(name: str) -> str | None:
     return None
 
 
+def _source_path(name: str) -> str:
+    """The source a compiled module is built from: its ``.py``, else its ``.pyx`` (compiled-only)."""
+    path = os.path.join(_HERE, name + ".py")
+    return path if os.path.exists(path) else path + "x"
+
+
 def _stale(name: str, extension: str) -> bool:
     """True when the source was changed after the extension was built (one second of slack for unpacking)."""
     try:
-        return os.stat(os.path.join(_HERE, name + ".py")).st_mtime > os.stat(extension).st_mtime + 1
+        return os.stat(_source_path(name)).st_mtime > os.stat(extension).st_mtime + 1
     except OSError:
         return False
 
@@ -46,7 +53,10 @@ class _SourceFinder:
         name = self.names.get(fullname)
         if name is None:
             return None
-        return importlib.util.spec_from_file_location(fullname, os.path.join(_HERE, name + ".py"))
+        path = _source_path(name)
+        if path.endswith(".pyx"):  # compiled-only: without the compiled core it does not exist
+            raise ImportError(f"{fullname} is part of the compiled core, which is not used", name=fullname)
+        return importlib.util.spec_from_file_location(fullname, path)
 
 
 def _choose() -> tuple:

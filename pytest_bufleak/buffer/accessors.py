@@ -149,8 +149,8 @@ def _writers(size: int, store: Callable[[Any, int, Any], None], kind: type, low:
 _FLOAT32_MAX = struct.unpack(">f", b"\x7f\x7f\xff\xff")[0]
 
 
-def _methods_for(t: _Type, order: str):
-    """The get, read, set and write methods of one type in one byte order."""
+def _pure_methods_for(t: _Type, order: str) -> dict:
+    """The get, read, set and write methods of one type in one byte order, in Python."""
     if t.write_format is None:
         decode, store = _medium_codec(t.signed, order)
     else:
@@ -167,6 +167,34 @@ def _methods_for(t: _Type, order: str):
         low, high = INT64 if t.size == 8 else INT32
         set_, write = _writers(t.size, store, int, 0, (1 << (8 * t.size)) - 1, _int_coercer(t, low, high))
     return {"get": get, "read": read, "set": set_, "write": write}
+
+
+def _compiled_fast_paths() -> Any:
+    """The module ``_core`` (the compiled-only fast paths), when this module runs compiled too, else None.
+
+    The pure-Python fallback (``BUFLEAK_NO_EXTENSIONS``, no compiler, a stale build) runs this file as it
+    is, and then never uses compiled code.
+    """
+    if (globals().get("__file__") or "").endswith(".py"):
+        return None
+    try:
+        from . import _core
+    except ImportError:
+        return None
+    return _core
+
+
+_CORE = _compiled_fast_paths()
+
+
+def _methods_for(t: _Type, order: str) -> dict:
+    """The methods of one type in one byte order: compiled fast paths over the Python ones when available."""
+    methods = _pure_methods_for(t, order)
+    if _CORE is None or t.name == "boolean":
+        return methods
+    kind = 2 if t.write_format in ("f", "d") else 1 if t.name.startswith("unsigned") else 0
+    return _CORE.accessors(t.size, kind, order == "<", methods["get"], methods["read"], methods["set"],
+                                   methods["write"])
 
 
 _DOCS = {
