@@ -80,6 +80,19 @@ if _from_source:
     sys.meta_path.insert(0, _SourceFinder(_from_source))
 
 
+def compiled_fast_paths(module_file: str | None):
+    """The module ``_core`` (the compiled-only fast paths) for a module of this package whose ``__file__`` is
+    ``module_file``, when that module runs compiled; None when it runs from its source, as the whole
+    pure-Python fallback does (``BUFLEAK_NO_EXTENSIONS``, no compiler, a stale build)."""
+    if module_file is None or module_file.endswith(".py"):
+        return None
+    try:
+        from . import _core
+    except ImportError:
+        return None
+    return _core
+
+
 def compiled_modules() -> tuple:
     """The names of this package's modules that run compiled in this process (imported ones only)."""
     found = []

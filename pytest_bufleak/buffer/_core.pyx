@@ -178,3 +178,248 @@ def accessors(Py_ssize_t size, int kind_code, bint little, slow_get, slow_read, 
         return slow_write(self, value)
 
     return {"get": get, "read": read, "set": set_, "write": write}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The pooled allocator's thread-cache fast path (pooled.py): allocate from, and release to, this thread's cache.
+
+import weakref
+
+from cpython.ref cimport PyObject, Py_DECREF
+from cpython.weakref cimport PyWeakref_GetRef
+
+from pytest_bufleak.buffer import tracking as _tracking
+
+cdef extern from *:
+    """
+    /* Pop the last item of a non-empty list without shrinking it: a thread cache's stack is popped and
+       pushed in turn, and list.pop() frees the storage of a stack it empties (which the push then
+       allocates again). Free-threaded builds lock the list, as list.pop does. */
+    static CYTHON_INLINE PyObject *bufleak_pop_keep(PyObject *list) {
+    #ifdef Py_GIL_DISABLED
+        return PyObject_CallMethod(list, "pop", NULL);
+    #else
+        Py_ssize_t n = PyList_GET_SIZE(list);
+        PyObject *item = PyList_GET_ITEM(list, n - 1);
+        Py_SET_SIZE(list, n - 1);
+        return item;  /* the list's reference, now the caller's */
+    #endif
+    }
+    """
+    object bufleak_pop_keep(list stack)
+
+cdef extern from "Python.h":
+    PyObject *PyThreadState_GetDict()
+    PyObject *PyDict_GetItemWithError(object d, object key) except? NULL
+
+#: Where a thread keeps its _PoolView: the thread state's dict, which is cleared when the thread ends.
+cdef str _VIEW_KEY = "pytest_bufleak.buffer._core.pool_view"
+cdef tuple _BUFFER_METHODS = (None, None)  # the compiled heap_buffer, direct_buffer
+cdef object _LAST = None  # bytebuf's bottom token: bound by pool_allocate (bytebuf imports this module first)
+cdef dict _TRACKING = _tracking.__dict__
+cdef object _sample = _tracking.sample
+
+
+cdef inline bint _refers_to(object ref, object target):
+    """True when weak reference ``ref`` (or None) is to ``target``, alive."""
+    cdef PyObject *found = NULL
+    if ref is None or PyWeakref_GetRef(ref, &found) != 1:
+        return False
+    Py_DECREF(<object>found)  # identity is all that is asked: target holds its own reference
+    return found == <PyObject *>target
+
+
+cdef class _PoolView:
+    """What one thread's fast path reads of the pooled allocator it used last, and of its cache there.
+
+    It lives in the thread state's dict, so it ends with the thread. It holds the allocator and the
+    cache weakly (an allocator dropped by its user is not kept alive here) and their lists strongly:
+    the lists are made once per cache and only ever changed in place. It is also this thread's leak
+    sampling countdown for the compiled path (``tracking`` restarts it with the others).
+    """
+    cdef object alloc_ref, cache_ref, size_index, release_to_arena
+    cdef list small_index, limits
+    cdef tuple stacks, allocs, deallocs  # (heap, direct)
+    cdef bint inlined[2]
+    cdef bint plain  # buffer() may go straight to the kind the allocator prefers: its class keeps ours
+    cdef int prefer_direct
+    cdef Py_ssize_t last_size, last_idx
+    cdef public Py_ssize_t countdown
+    cdef object __weakref__
+
+    cdef object cache(self):
+        cdef PyObject *found = NULL
+        if PyWeakref_GetRef(self.cache_ref, &found) != 1:
+            return None
+        cache = <object>found
+        Py_DECREF(cache)
+        return cache
+
+
+cdef inline _PoolView _view_of(object alloc):
+    """The calling thread's view when it is of ``alloc`` and its cache is alive, else None."""
+    cdef PyObject *d = PyThreadState_GetDict()
+    cdef PyObject *found
+    if d is NULL:
+        return None
+    found = PyDict_GetItemWithError(<object>d, _VIEW_KEY)
+    if found is NULL:
+        return None
+    view = <_PoolView>found
+    if not _refers_to(view.alloc_ref, alloc) or view.cache() is None:
+        return None
+    return view
+
+
+cdef _PoolView _new_view(object alloc):
+    """Make the calling thread's view of ``alloc`` (replacing the one of another allocator)."""
+    cdef PyObject *d = PyThreadState_GetDict()
+    if d is NULL:
+        return None
+    cache = alloc._thread_cache()
+    view = _PoolView()
+    view.alloc_ref = weakref.ref(alloc)
+    view.cache_ref = weakref.ref(cache)
+    view.size_index = alloc._size_classes.size_index
+    view.release_to_arena = cache.release_to_arena
+    view.small_index = alloc._small_index
+    view.limits = cache.limits
+    view.stacks = (cache.heap, cache.direct)
+    view.allocs = (cache.heap_allocs, cache.direct_allocs)
+    view.deallocs = (cache.heap_deallocs, cache.direct_deallocs)
+    view.inlined[0], view.inlined[1] = alloc._inlined
+    cls = type(alloc)
+    view.plain = (cls.heap_buffer is _BUFFER_METHODS[0] and cls.direct_buffer is _BUFFER_METHODS[1])
+    view.prefer_direct = 1 if alloc._prefer_direct else 0
+    view.last_size = view.last_idx = -1
+    _tracking.register_counter(view)
+    (<dict>d)[_VIEW_KEY] = view
+    return view
+
+
+cdef inline Py_ssize_t _size_idx(_PoolView view, Py_ssize_t capacity) except -1:
+    """The size class of ``capacity``, as the Python path finds it (the last large one is remembered)."""
+    if capacity <= 4096:
+        return view.small_index[(capacity + 15) >> 4]
+    if capacity != view.last_size:
+        view.last_idx = view.size_index(capacity)
+        view.last_size = capacity
+    return view.last_idx
+
+
+cdef tuple _BUFFER_CLASSES = ()  # (heap, direct): the pooled buffer classes, bound by install_pool_fast_paths
+
+
+cdef inline _PoolView _current_view(object alloc):
+    """The calling thread's view of ``alloc``, made if it has another one or none (None: no thread state)."""
+    view = _view_of(alloc)
+    return _new_view(alloc) if view is None else view
+
+
+cdef inline object _allocate(object alloc, _PoolView view, int kind, object initial_capacity, object max_capacity):
+    """A cache hit of ``heap_buffer`` (kind 0) or ``direct_buffer`` (kind 1), or None: take the Python path.
+
+    In C: int capacities in order, an allocator that makes its buffers the pooled way, a region on this
+    thread's stack. Then it does what the Python path does on a hit, in the same order.
+    """
+    cdef _Handle h
+    cdef long long capacity, limit
+    cdef int overflow = 0, limit_overflow = 0
+    cdef Py_ssize_t idx
+    cdef list stack, counts
+    if type(initial_capacity) is not int or type(max_capacity) is not int:
+        return None
+    capacity = PyLong_AsLongLongAndOverflow(initial_capacity, &overflow)
+    limit = PyLong_AsLongLongAndOverflow(max_capacity, &limit_overflow)
+    if overflow or limit_overflow or not 0 <= capacity <= limit or view is None or not view.inlined[kind]:
+        return None
+    stack = (<list>view.stacks[kind])[_size_idx(view, <Py_ssize_t>capacity)]
+    if not stack:
+        return None  # a cache miss: the arena
+    region = bufleak_pop_keep(stack)
+    idx = (<tuple>region)[1]  # not the size class asked: an unpooled region is counted as huge
+    counts = view.allocs[kind]
+    counts[idx] += 1
+    # _Handle.__init__, in C (keep in step with it), then the pooled buffer's region
+    buf = _Handle.__new__(_BUFFER_CLASSES[kind])
+    h = <_Handle>buf
+    h._alloc = alloc
+    h._mem = (<tuple>region)[0]
+    h._cap = initial_capacity
+    h._max_cap = max_capacity
+    h._ridx = h._widx = h._mark_r = h._mark_w = 0
+    h._big = 0
+    h._refs = [_LAST]
+    h._freed = False
+    h._region = region
+    hook = _TRACKING["hook"]
+    if hook is not None:
+        h._leak = hook(buf)
+    else:
+        view.countdown -= 1
+        if view.countdown <= 0:
+            h._leak = _sample(buf, view)
+    return buf
+
+
+cdef inline _deallocate(object self, int kind, object slow):
+    cdef _Handle h = <_Handle?>self
+    cdef _PoolView view = _view_of(h._alloc)
+    cdef list stack, counts
+    cdef Py_ssize_t idx
+    region = h._region
+    if view is None or type(region) is not tuple:
+        return slow(self)
+    h._region = None
+    idx = (<tuple>region)[1]
+    counts = view.deallocs[kind]
+    counts[idx] += 1
+    stack = (<list>view.stacks[kind])[idx]
+    if len(stack) < <Py_ssize_t>view.limits[idx]:
+        stack.append(region)
+    else:
+        view.release_to_arena(kind == 1, region)
+
+
+def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocate):
+    """Give the pooled allocator ``buffer``/``heap_buffer``/``direct_buffer``, and its buffers ``_deallocate``,
+    that do a thread-cache hit in C and call the Python methods they replace for everything else."""
+    global _LAST, _BUFFER_CLASSES
+    from pytest_bufleak.buffer.bytebuf import _LAST
+    _BUFFER_CLASSES = (heap_class, direct_class)
+    slow_heap, slow_direct, slow_buffer = allocator_class.heap_buffer, allocator_class.direct_buffer, allocator_class.buffer
+    initial, maximum = slow_heap.__defaults__
+
+    def heap_buffer(self, initial_capacity=initial, max_capacity=maximum):
+        buf = _allocate(self, _current_view(self), 0, initial_capacity, max_capacity)
+        return slow_heap(self, initial_capacity, max_capacity) if buf is None else buf
+
+    def direct_buffer(self, initial_capacity=initial, max_capacity=maximum):
+        buf = _allocate(self, _current_view(self), 1, initial_capacity, max_capacity)
+        return slow_direct(self, initial_capacity, max_capacity) if buf is None else buf
+
+    def buffer(self, initial_capacity=initial, max_capacity=maximum):
+        cdef _PoolView view = _current_view(self)
+        if view is None or not view.plain:
+            return slow_buffer(self, initial_capacity, max_capacity)
+        buf = _allocate(self, view, view.prefer_direct, initial_capacity, max_capacity)
+        if buf is not None:
+            return buf
+        return (slow_direct if view.prefer_direct else slow_heap)(self, initial_capacity, max_capacity)
+
+    def heap_deallocate(self):
+        _deallocate(self, 0, deallocate)
+
+    def direct_deallocate(self):
+        _deallocate(self, 1, deallocate)
+
+    global _BUFFER_METHODS
+    _BUFFER_METHODS = (heap_buffer, direct_buffer)
+    for owner, made, python in ((allocator_class, heap_buffer, slow_heap),
+                                (allocator_class, direct_buffer, slow_direct),
+                                (allocator_class, buffer, slow_buffer),
+                                (heap_class, heap_deallocate, deallocate),
+                                (direct_class, direct_deallocate, deallocate)):
+        made.__name__, made.__doc__ = python.__name__, python.__doc__
+        made.__qualname__ = f"{owner.__name__}.{python.__name__}"
+        setattr(owner, python.__name__, made)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, NamedTuple, Optional
 
+from . import compiled_fast_paths
 from .args import int_arg, real_arg
 
 #: The values a 32-bit field accepts, signed or unsigned: also what the narrowing types accept
@@ -169,22 +170,7 @@ def _pure_methods_for(t: _Type, order: str) -> dict:
     return {"get": get, "read": read, "set": set_, "write": write}
 
 
-def _compiled_fast_paths() -> Any:
-    """The module ``_core`` (the compiled-only fast paths), when this module runs compiled too, else None.
-
-    The pure-Python fallback (``BUFLEAK_NO_EXTENSIONS``, no compiler, a stale build) runs this file as it
-    is, and then never uses compiled code.
-    """
-    if (globals().get("__file__") or "").endswith(".py"):
-        return None
-    try:
-        from . import _core
-    except ImportError:
-        return None
-    return _core
-
-
-_CORE = _compiled_fast_paths()
+_CORE = compiled_fast_paths(globals().get("__file__"))
 
 
 def _methods_for(t: _Type, order: str) -> dict:
@@ -193,8 +179,7 @@ def _methods_for(t: _Type, order: str) -> dict:
     if _CORE is None or t.name == "boolean":
         return methods
     kind = 2 if t.write_format in ("f", "d") else 1 if t.name.startswith("unsigned") else 0
-    return _CORE.accessors(t.size, kind, order == "<", methods["get"], methods["read"], methods["set"],
-                                   methods["write"])
+    return _CORE.accessors(t.size, kind, order == "<", *(methods[verb] for verb in ("get", "read", "set", "write")))
 
 
 _DOCS = {

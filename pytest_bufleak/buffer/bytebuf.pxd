@@ -8,5 +8,5 @@ cdef class _Handle:
     cdef public list _refs
     cdef public Py_ssize_t _big
     cdef public bint _freed
-    cdef public object _leak, _derived
+    cdef public object _leak, _derived, _region
     cdef object __weakref__

@@ -92,7 +92,7 @@ class _Handle:
 
     __slots__ = (
         "_alloc", "_mem", "_cap", "_max_cap", "_ridx", "_widx", "_mark_r", "_mark_w",
-        "_refs", "_big", "_freed", "_leak", "_derived", "__weakref__",
+        "_refs", "_big", "_freed", "_leak", "_derived", "_region", "__weakref__",
     )
 
     def __init__(self, alloc: Any, mem: memory.Memory, capacity: int, max_capacity: int) -> None:
@@ -106,6 +106,9 @@ class _Handle:
         self._refs = [_LAST]
         self._freed = False
         self._leak = self._derived = None
+        #: What the allocator knows the memory by (a pooled buffer's region), or None. Kept on the handle
+        #: so that the compiled core reaches it as a C field.
+        self._region = None
 
     # ------------------------------------------------------------------ reference counting
 

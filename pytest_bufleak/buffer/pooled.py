@@ -14,7 +14,7 @@ import threading
 from threading import get_ident
 from typing import Callable, List, Optional, Tuple
 
-from . import tracking
+from . import compiled_fast_paths, tracking
 from .allocator import ByteBufAllocator
 from .args import int_arg
 from .bytebuf import DEFAULT_INITIAL_CAPACITY, DEFAULT_MAX_CAPACITY, ByteBuf, check_capacities
@@ -36,9 +36,9 @@ MAX_CHUNK_SIZE = 1 << 30
 
 
 class _PooledByteBuf(ByteBuf):
-    """A buffer on a region of a pooled chunk: ``_mem`` is the region's view, ``capacity <= len(region)``."""
+    """A buffer on a region of a pooled chunk (``_region``): ``_mem`` is its view, ``capacity <= len(region)``."""
 
-    __slots__ = ("_region",)
+    __slots__ = ()
 
     _direct = False
 
@@ -606,5 +606,16 @@ class PooledByteBufAllocatorMetric:
                 f"{self.num_heap_arenas}; numDirectArenas: {self.num_direct_arenas}; numThreadLocalCaches: "
                 f"{self.num_thread_local_caches}; chunkSize: {self.chunk_size})")
 
+
+def _install_compiled_fast_paths() -> None:
+    """With the compiled core, the thread-cache hits of allocation and release run in C (``_core.pyx``), and
+    the Python methods become their slow paths: a call the C code does not take goes to them unchanged."""
+    core = compiled_fast_paths(globals().get("__file__"))
+    if core is not None:
+        core.install_pool_fast_paths(PooledByteBufAllocator, PooledHeapByteBuf, PooledDirectByteBuf,
+                                     _PooledByteBuf._deallocate)
+
+
+_install_compiled_fast_paths()
 
 ByteBufAllocator.DEFAULT = PooledByteBufAllocator()
