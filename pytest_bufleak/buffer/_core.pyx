@@ -55,6 +55,12 @@ cdef inline unsigned char *_span(_Handle h, Py_ssize_t index, Py_ssize_t size, b
     return <unsigned char *>view.buf + index
 
 
+cdef inline bint _still_live(_Handle h):
+    """After a read: the handle was not released meanwhile (without the GIL, by another thread), else the
+    bytes may be the next owner's and the Python path raises. As ``accessors.py`` checks after reading."""
+    return <Py_ssize_t>h._cap >= 0
+
+
 cdef inline bint _int_index(object index, Py_ssize_t size, _Handle h, Py_ssize_t *out):
     """True, with ``out`` set, when ``index`` is an ``int`` with ``0 <= index <= capacity - size``."""
     cdef int overflow = 0
@@ -140,7 +146,9 @@ def accessors(Py_ssize_t size, int kind_code, bint little, slow_get, slow_read, 
         if _int_index(index, size, h, &i):
             p = _span(h, i, size, False)
             if p is not NULL:
-                return _decode(p, size, kind, little)
+                value = _decode(p, size, kind, little)
+                if _still_live(h):
+                    return value
         return slow_get(self, index)
 
     def read(self):
@@ -152,8 +160,9 @@ def accessors(Py_ssize_t size, int kind_code, bint little, slow_get, slow_read, 
             p = _span(h, r, size, False)
             if p is not NULL:
                 value = _decode(p, size, kind, little)
-                h._ridx = r + size
-                return value
+                if _still_live(h):
+                    h._ridx = r + size
+                    return value
         return slow_read(self)
 
     def set_(self, index, value):
@@ -193,8 +202,9 @@ from pytest_bufleak.buffer import tracking as _tracking
 cdef extern from *:
     """
     /* Pop the last item of a non-empty list without shrinking it: a thread cache's stack is popped and
-       pushed in turn, and list.pop() frees the storage of a stack it empties (which the push then
-       allocates again). Free-threaded builds lock the list, as list.pop does. */
+       pushed in turn, and list.pop() frees the storage of a stack it empties, which the push allocates
+       again. (These modules do not declare themselves free-threading compatible, so a free-threaded
+       CPython runs them with the GIL; the guard keeps this correct should that change.) */
     static CYTHON_INLINE PyObject *bufleak_pop_keep(PyObject *list) {
     #ifdef Py_GIL_DISABLED
         return PyObject_CallMethod(list, "pop", NULL);
