@@ -106,9 +106,8 @@ class _Handle:
         self._refs = [_LAST]
         self._freed = False
         self._leak = self._derived = None
-        #: What the allocator knows the memory by (a pooled buffer's region), or None. Kept on the handle
-        #: so that the compiled core reaches it as a C field.
-        self._region = None
+        # _region: what the allocator knows the memory by (a pooled buffer's region). Only allocators that
+        # have one set and read it; it is a field of the handle so that the compiled core reaches it in C.
 
     # ------------------------------------------------------------------ reference counting
 
