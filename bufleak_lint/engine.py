@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import stat
+import threading
 import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -324,14 +325,22 @@ def _work(path: str) -> FileResult:
     return lint_file(path, _WORKER_SETTINGS)
 
 
+def _start_method() -> str:
+    """``fork`` (the cheapest start) only in a process with no other thread: forking one that has some (a
+    pytest-xdist worker, an IDE's host) can deadlock the child, and Python 3.12+ warns. Else a fork server."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def lint_paths(paths: List[str], settings: Settings, jobs: int = 1) -> Iterator[FileResult]:
     """Lint ``paths`` (files), in ``jobs`` processes when there are enough files."""
     if jobs <= 1 or len(paths) < 2 * jobs:
         for path in paths:
             yield lint_file(path, settings)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = multiprocessing.get_context(_start_method())
     chunk = max(1, min(16, len(paths) // (jobs * 8)))
     with context.Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
         yield from pool.imap(_work, paths, chunksize=chunk)

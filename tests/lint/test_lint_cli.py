@@ -4,9 +4,12 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import warnings
 
 import pytest
 
+from bufleak_lint import engine
 from bufleak_lint.cli import main
 from lint_helpers import ROOT, run
 
@@ -325,6 +328,24 @@ def test_jobs_2_gives_the_same_findings_in_order(write, tmp_path, capsys):
     assert main(["many", "--jobs", "2"]) == 1
     assert capsys.readouterr().out == sequential
     assert sequential.count("BUF001") == 4
+
+
+def test_jobs_2_in_a_process_with_another_thread_does_not_fork_it(write, capsys):
+    # Forking a multi-threaded process can deadlock the child (Python 3.12+ warns): a fork server instead.
+    for i in range(8):
+        write(f"many/m{i:02}.py", LEAKY if i % 2 else CLEAN)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert engine._start_method() != "fork"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            assert main(["many", "--jobs", "2"]) == 1
+    finally:
+        stop.set()
+        other.join()
+    assert capsys.readouterr().out.count("BUF001") == 4
 
 
 def test_console_script_and_module_entry_points(write, tmp_path):
