@@ -35,6 +35,9 @@ cdef extern from "Python.h":
     bint PyMemoryView_Check(object o)
     long long PyLong_AsLongLongAndOverflow(object o, int *overflow) except? -1
     double PyFloat_AS_DOUBLE(object o)
+    ctypedef struct PyMemoryViewObject:
+        int flags
+    int _Py_MEMORYVIEW_RELEASED
 
 #: What a type codes as: an integer (signed or not), a float32, a float64.
 cdef enum Kind:
@@ -48,6 +51,8 @@ cdef inline unsigned char *_span(_Handle h, Py_ssize_t index, Py_ssize_t size, b
     cdef object mem = h._mem
     cdef Py_buffer *view
     if not PyMemoryView_Check(mem):  # not a plain memory: a scattered buffer's snapshot, say
+        return NULL
+    if (<PyMemoryViewObject *>mem).flags & _Py_MEMORYVIEW_RELEASED:  # the Python path raises on it
         return NULL
     view = PyMemoryView_GET_BUFFER(mem)
     if index + size > view.len or (writing and view.readonly):
@@ -219,120 +224,160 @@ cdef extern from *:
     object bufleak_pop_keep(list stack)
 
 cdef extern from "Python.h":
+    PyObject **_PyObject_GetDictPtr(object o)
+    PyObject *_PyType_Lookup(type t, object name)
     PyObject *PyThreadState_GetDict()
     PyObject *PyDict_GetItemWithError(object d, object key) except? NULL
 
-#: Where a thread keeps its _PoolView: the thread state's dict, which is cleared when the thread ends.
-cdef str _VIEW_KEY = "pytest_bufleak.buffer._core.pool_view"
-cdef tuple _BUFFER_METHODS = (None, None)  # the compiled heap_buffer, direct_buffer
-cdef object _LAST = None  # bytebuf's bottom token: bound by pool_allocate (bytebuf imports this module first)
+cdef str _POOLS_KEY = "pytest_bufleak.buffer._core.thread_pools"
+cdef object _LAST = None  # bytebuf's bottom token, bound by install_pool_fast_paths (bytebuf imports this module)
+cdef tuple _BUFFER_CLASSES = ()  # (heap, direct): the pooled buffer classes, bound by install_pool_fast_paths
 cdef dict _TRACKING = _tracking.__dict__
 cdef object _sample = _tracking.sample
+#: How many allocators a thread keeps bindings of before it drops those of dead ones.
+cdef Py_ssize_t _PRUNE_AT = 8
 
 
-cdef inline bint _refers_to(object ref, object target):
-    """True when weak reference ``ref`` (or None) is to ``target``, alive."""
+cdef inline object _alive(object ref):
+    """What weak reference ``ref`` refers to, or None (the reference is dropped at once: the caller's
+    own references keep the object alive while it is used)."""
     cdef PyObject *found = NULL
-    if ref is None or PyWeakref_GetRef(ref, &found) != 1:
-        return False
-    Py_DECREF(<object>found)  # identity is all that is asked: target holds its own reference
-    return found == <PyObject *>target
+    if PyWeakref_GetRef(ref, &found) != 1:
+        return None
+    target = <object>found
+    Py_DECREF(target)
+    return target
 
 
-cdef class _PoolView:
-    """What one thread's fast path reads of the pooled allocator it used last, and of its cache there.
+cdef class _PoolBinding:
+    """One pooled allocator as this thread's fast path sees it, and the thread's cache there.
 
-    It lives in the thread state's dict, so it ends with the thread. It holds the allocator and the
-    cache weakly (an allocator dropped by its user is not kept alive here) and their lists strongly:
-    the lists are made once per cache and only ever changed in place. It is also this thread's leak
-    sampling countdown for the compiled path (``tracking`` restarts it with the others).
+    Allocator and cache are held weakly: an allocator its user dropped is collected, its cache with it, and
+    a binding whose allocator or cache is gone is never used. The cache's lists are held strongly: they are
+    made once per cache and only ever changed in place (a dying cache empties them).
     """
     cdef object alloc_ref, cache_ref, size_index, release_to_arena
     cdef list small_index, limits
     cdef tuple stacks, allocs, deallocs  # (heap, direct)
     cdef bint inlined[2]
-    cdef bint plain  # buffer() may go straight to the kind the allocator prefers: its class keeps ours
-    cdef int prefer_direct
     cdef Py_ssize_t last_size, last_idx
+
+    cdef inline bint serves(self, object alloc):
+        return _alive(self.alloc_ref) is alloc and _alive(self.cache_ref) is not None
+
+
+cdef class _ThreadPools:
+    """This thread's state for the compiled pool path: its bindings, and its leak-sampling countdown.
+
+    Kept in the thread state's dict, so it ends with its thread; registered once as a countdown, which
+    ``tracking`` restarts with the others.
+    """
+    cdef _PoolBinding last
+    cdef dict bindings  # id(allocator) -> _PoolBinding
     cdef public Py_ssize_t countdown
     cdef object __weakref__
 
-    cdef object cache(self):
-        cdef PyObject *found = NULL
-        if PyWeakref_GetRef(self.cache_ref, &found) != 1:
-            return None
-        cache = <object>found
-        Py_DECREF(cache)
-        return cache
 
-
-cdef inline _PoolView _view_of(object alloc):
-    """The calling thread's view when it is of ``alloc`` and its cache is alive, else None."""
+cdef inline _ThreadPools _thread_pools(bint create):
+    """The calling thread's state (made if ``create``), or None."""
     cdef PyObject *d = PyThreadState_GetDict()
     cdef PyObject *found
     if d is NULL:
         return None
-    found = PyDict_GetItemWithError(<object>d, _VIEW_KEY)
-    if found is NULL:
+    found = PyDict_GetItemWithError(<object>d, _POOLS_KEY)
+    if found is not NULL:
+        return <_ThreadPools>found
+    if not create:
         return None
-    view = <_PoolView>found
-    if not _refers_to(view.alloc_ref, alloc) or view.cache() is None:
-        return None
-    return view
+    pools = _ThreadPools()
+    pools.bindings = {}
+    _tracking.register_counter(pools)
+    (<dict>d)[_POOLS_KEY] = pools
+    return pools
 
 
-cdef _PoolView _new_view(object alloc):
-    """Make the calling thread's view of ``alloc`` (replacing the one of another allocator)."""
-    cdef PyObject *d = PyThreadState_GetDict()
-    if d is NULL:
+cdef inline _PoolBinding _binding_of(_ThreadPools pools, object alloc):
+    """This thread's live binding of ``alloc``, or None."""
+    cdef _PoolBinding binding = pools.last
+    if binding is not None and binding.serves(alloc):
+        return binding
+    found = pools.bindings.get(id(alloc))
+    if found is not None and (<_PoolBinding>found).serves(alloc):
+        pools.last = <_PoolBinding>found
+        return <_PoolBinding>found
+    return None
+
+
+cdef _PoolBinding _bind(_ThreadPools pools, object alloc, int kind):
+    """Bind ``alloc`` for this thread (its cache is made if it has none, as the Python path makes it), or
+    None when ``alloc`` makes this kind of buffer its own way (the Python path then makes no cache)."""
+    inlined = alloc._inlined
+    if not inlined[kind]:
         return None
     cache = alloc._thread_cache()
-    view = _PoolView()
-    view.alloc_ref = weakref.ref(alloc)
-    view.cache_ref = weakref.ref(cache)
-    view.size_index = alloc._size_classes.size_index
-    view.release_to_arena = cache.release_to_arena
-    view.small_index = alloc._small_index
-    view.limits = cache.limits
-    view.stacks = (cache.heap, cache.direct)
-    view.allocs = (cache.heap_allocs, cache.direct_allocs)
-    view.deallocs = (cache.heap_deallocs, cache.direct_deallocs)
-    view.inlined[0], view.inlined[1] = alloc._inlined
-    cls = type(alloc)
-    view.plain = (cls.heap_buffer is _BUFFER_METHODS[0] and cls.direct_buffer is _BUFFER_METHODS[1])
-    view.prefer_direct = 1 if alloc._prefer_direct else 0
-    view.last_size = view.last_idx = -1
-    _tracking.register_counter(view)
-    (<dict>d)[_VIEW_KEY] = view
-    return view
+    binding = _PoolBinding()
+    binding.alloc_ref = weakref.ref(alloc)
+    binding.cache_ref = weakref.ref(cache)
+    binding.size_index = alloc._size_classes.size_index
+    binding.release_to_arena = type(cache).release_to_arena  # the function: a bound method would hold the cache
+    binding.small_index = alloc._small_index
+    binding.limits = cache.limits
+    binding.stacks = (cache.heap, cache.direct)
+    binding.allocs = (cache.heap_allocs, cache.direct_allocs)
+    binding.deallocs = (cache.heap_deallocs, cache.direct_deallocs)
+    binding.inlined[0], binding.inlined[1] = inlined
+    binding.last_size = binding.last_idx = -1
+    if len(pools.bindings) >= _PRUNE_AT:
+        for key, other in list(pools.bindings.items()):
+            if _alive((<_PoolBinding>other).alloc_ref) is None or _alive((<_PoolBinding>other).cache_ref) is None:
+                del pools.bindings[key]
+    pools.bindings[id(alloc)] = binding
+    pools.last = binding
+    return binding
 
 
-cdef inline Py_ssize_t _size_idx(_PoolView view, Py_ssize_t capacity) except -1:
+cdef inline Py_ssize_t _size_idx(_PoolBinding binding, Py_ssize_t capacity) except -1:
     """The size class of ``capacity``, as the Python path finds it (the last large one is remembered)."""
     if capacity <= 4096:
-        return view.small_index[(capacity + 15) >> 4]
-    if capacity != view.last_size:
-        view.last_idx = view.size_index(capacity)
-        view.last_size = capacity
-    return view.last_idx
+        return binding.small_index[(capacity + 15) >> 4]
+    if capacity != binding.last_size:
+        binding.last_idx = binding.size_index(capacity)
+        binding.last_size = capacity
+    return binding.last_idx
 
 
-cdef tuple _BUFFER_CLASSES = ()  # (heap, direct): the pooled buffer classes, bound by install_pool_fast_paths
+cdef inline int _preferred_kind(object alloc, object heap_buffer, object direct_buffer) except -2:
+    """The kind ``alloc.buffer()`` makes (0 heap, 1 direct) when the method it would call is this module's own
+    ``heap_buffer``/``direct_buffer``; -1 when it is another (or the answer needs Python's attribute lookup).
+
+    Read the way attribute lookup finds them, without making a bound method: ``_prefer_direct`` in the
+    instance's dict (no descriptor on the class), the method on the class and not in the instance's dict.
+    """
+    cdef PyObject **slot = _PyObject_GetDictPtr(alloc)
+    cdef PyObject *prefer
+    cdef int kind
+    if slot is NULL or slot[0] is NULL or _PyType_Lookup(type(alloc), "_prefer_direct") is not NULL:
+        return -1
+    prefer = PyDict_GetItemWithError(<object>slot[0], "_prefer_direct")
+    if prefer is NULL:
+        return -1
+    kind = 1 if <object>prefer else 0
+    name = "direct_buffer" if kind else "heap_buffer"
+    if (PyDict_GetItemWithError(<object>slot[0], name) is not NULL
+            or _PyType_Lookup(type(alloc), name) != <PyObject *>(direct_buffer if kind else heap_buffer)):
+        return -1
+    return kind
 
 
-cdef inline _PoolView _current_view(object alloc):
-    """The calling thread's view of ``alloc``, made if it has another one or none (None: no thread state)."""
-    view = _view_of(alloc)
-    return _new_view(alloc) if view is None else view
-
-
-cdef inline object _allocate(object alloc, _PoolView view, int kind, object initial_capacity, object max_capacity):
+cdef inline object _allocate(object alloc, int kind, object initial_capacity, object max_capacity):
     """A cache hit of ``heap_buffer`` (kind 0) or ``direct_buffer`` (kind 1), or None: take the Python path.
 
-    In C: int capacities in order, an allocator that makes its buffers the pooled way, a region on this
+    In C: int capacities in order, an allocator that makes this kind the pooled way, a region on this
     thread's stack. Then it does what the Python path does on a hit, in the same order.
     """
     cdef _Handle h
+    cdef _ThreadPools pools
+    cdef _PoolBinding binding
     cdef long long capacity, limit
     cdef int overflow = 0, limit_overflow = 0
     cdef Py_ssize_t idx
@@ -341,14 +386,24 @@ cdef inline object _allocate(object alloc, _PoolView view, int kind, object init
         return None
     capacity = PyLong_AsLongLongAndOverflow(initial_capacity, &overflow)
     limit = PyLong_AsLongLongAndOverflow(max_capacity, &limit_overflow)
-    if overflow or limit_overflow or not 0 <= capacity <= limit or view is None or not view.inlined[kind]:
+    if overflow or limit_overflow or not 0 <= capacity <= limit:
         return None
-    stack = (<list>view.stacks[kind])[_size_idx(view, <Py_ssize_t>capacity)]
-    if not stack:
-        return None  # a cache miss: the arena
+    pools = _thread_pools(True)
+    if pools is None:
+        return None
+    binding = _binding_of(pools, alloc)
+    if binding is None:
+        binding = _bind(pools, alloc, kind)
+        if binding is None:
+            return None
+    if not binding.inlined[kind]:
+        return None
+    stack = (<list>binding.stacks[kind])[_size_idx(binding, <Py_ssize_t>capacity)]
+    if not stack or type(stack[len(stack) - 1]) is not tuple:
+        return None  # a cache miss (the arena), or not a region as the arenas make them
     region = bufleak_pop_keep(stack)
     idx = (<tuple>region)[1]  # not the size class asked: an unpooled region is counted as huge
-    counts = view.allocs[kind]
+    counts = binding.allocs[kind]
     counts[idx] += 1
     # _Handle.__init__, in C (keep in step with it), then the pooled buffer's region
     buf = _Handle.__new__(_BUFFER_CLASSES[kind])
@@ -366,29 +421,38 @@ cdef inline object _allocate(object alloc, _PoolView view, int kind, object init
     if hook is not None:
         h._leak = hook(buf)
     else:
-        view.countdown -= 1
-        if view.countdown <= 0:
-            h._leak = _sample(buf, view)
+        pools.countdown -= 1
+        if pools.countdown <= 0:
+            h._leak = _sample(buf, pools)
     return buf
 
 
 cdef inline _deallocate(object self, int kind, object slow):
-    cdef _Handle h = <_Handle?>self
-    cdef _PoolView view = _view_of(h._alloc)
+    """Give a pooled buffer's region back to this thread's cache, or hand over to ``slow``."""
+    cdef _Handle h
+    cdef _ThreadPools pools
+    cdef _PoolBinding binding
     cdef list stack, counts
     cdef Py_ssize_t idx
+    if not isinstance(self, _BUFFER_CLASSES[kind]):
+        return slow(self)
+    h = <_Handle>self
     region = h._region
-    if view is None or type(region) is not tuple:
+    pools = _thread_pools(False)
+    if pools is None or type(region) is not tuple:
+        return slow(self)
+    binding = _binding_of(pools, h._alloc)
+    if binding is None:
         return slow(self)
     h._region = None
     idx = (<tuple>region)[1]
-    counts = view.deallocs[kind]
+    counts = binding.deallocs[kind]
     counts[idx] += 1
-    stack = (<list>view.stacks[kind])[idx]
-    if len(stack) < <Py_ssize_t>view.limits[idx]:
+    stack = (<list>binding.stacks[kind])[idx]
+    if len(stack) < <Py_ssize_t>binding.limits[idx]:
         stack.append(region)
     else:
-        view.release_to_arena(kind == 1, region)
+        binding.release_to_arena(_alive(binding.cache_ref), kind == 1, region)  # alive: _binding_of checked
 
 
 def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocate):
@@ -401,21 +465,23 @@ def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocat
     initial, maximum = slow_heap.__defaults__
 
     def heap_buffer(self, initial_capacity=initial, max_capacity=maximum):
-        buf = _allocate(self, _current_view(self), 0, initial_capacity, max_capacity)
+        buf = _allocate(self, 0, initial_capacity, max_capacity)
         return slow_heap(self, initial_capacity, max_capacity) if buf is None else buf
 
     def direct_buffer(self, initial_capacity=initial, max_capacity=maximum):
-        buf = _allocate(self, _current_view(self), 1, initial_capacity, max_capacity)
+        buf = _allocate(self, 1, initial_capacity, max_capacity)
         return slow_direct(self, initial_capacity, max_capacity) if buf is None else buf
 
     def buffer(self, initial_capacity=initial, max_capacity=maximum):
-        cdef _PoolView view = _current_view(self)
-        if view is None or not view.plain:
-            return slow_buffer(self, initial_capacity, max_capacity)
-        buf = _allocate(self, view, view.prefer_direct, initial_capacity, max_capacity)
+        # As ByteBufAllocator.buffer: the kind preferred now, through the method the allocator has now (a
+        # subclass's, a test's patch on the class or the instance); only this module's own is inlined.
+        cdef int kind = _preferred_kind(self, heap_buffer, direct_buffer)
+        if kind < 0:
+            return (self.direct_buffer if self._prefer_direct else self.heap_buffer)(initial_capacity, max_capacity)
+        buf = _allocate(self, kind, initial_capacity, max_capacity)
         if buf is not None:
             return buf
-        return (slow_direct if view.prefer_direct else slow_heap)(self, initial_capacity, max_capacity)
+        return (slow_direct if kind else slow_heap)(self, initial_capacity, max_capacity)
 
     def heap_deallocate(self):
         _deallocate(self, 0, deallocate)
@@ -423,8 +489,6 @@ def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocat
     def direct_deallocate(self):
         _deallocate(self, 1, deallocate)
 
-    global _BUFFER_METHODS
-    _BUFFER_METHODS = (heap_buffer, direct_buffer)
     for owner, made, python in ((allocator_class, heap_buffer, slow_heap),
                                 (allocator_class, direct_buffer, slow_direct),
                                 (allocator_class, buffer, slow_buffer),

@@ -190,15 +190,26 @@ _DOCS = {
 }
 
 
-def install(cls: type) -> None:
+def install(cls: type, methods_for: Callable[[_Type, str], dict] = _methods_for) -> None:
     """Attach every typed accessor to ``cls``: ``get_int``, ``read_int_le``, ``write_double`` ..."""
     for t in _TYPES:
         orders = [(">", "", "big-endian ")] if t.size == 1 else [(">", "", "big-endian "), ("<", "_le", "little-endian ")]
         for order, suffix, label in orders:
-            for verb, fn in _methods_for(t, order).items():
+            for verb, fn in methods_for(t, order).items():
                 name = f"{verb}_{t.name}{suffix}"
                 fn.__name__ = name
                 fn.__qualname__ = f"{cls.__name__}.{name}"
                 what = f"{label if t.size > 1 else ''}{t.name.replace('_', ' ')}"
                 fn.__doc__ = _DOCS[verb].format(what=what, size=t.size)
                 setattr(cls, name, fn)
+
+
+#: The handle's fields that the compiled accessors read as C fields, not as attributes.
+C_FIELDS = ("_mem", "_cap", "_ridx", "_widx")
+
+
+def install_for_subclass(cls: type) -> None:
+    """A subclass that redefines one of :data:`C_FIELDS` (a property, say) gets the Python accessors, which
+    read them as attributes: the compiled ones would read the handle's own fields underneath."""
+    if _CORE is not None and any(name in vars(cls) for name in C_FIELDS):
+        install(cls, _pure_methods_for)

@@ -233,6 +233,10 @@ class ByteBuf(_Handle, ReferenceCounted):
 
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        accessors.install_for_subclass(cls)
+
     # ------------------------------------------------------------------ memory hooks (subclasses)
 
     def _reallocate(self, new_capacity: int) -> Optional[Callable[[], None]]:

@@ -76,7 +76,7 @@ class _Counter:
 
 
 _counters: weakref.WeakSet = weakref.WeakSet()  # every live countdown, to restart them on a new interval
-_counters_lock = threading.Lock()
+_counters_lock = threading.RLock()  # reentrant: a finaliser run by the GC while it is held may allocate
 _local = threading.local()
 
 

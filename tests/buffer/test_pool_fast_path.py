@@ -7,11 +7,13 @@ that ends, subclasses that choose their buffers another way. (Leak sampling on i
 import gc
 import threading
 import weakref
+from unittest import mock
 
 import pytest
 
-from pytest_bufleak import PooledByteBufAllocator
+from pytest_bufleak import PooledByteBufAllocator, ResourceLeakDetector, UnpooledByteBufAllocator
 from pytest_bufleak.buffer import bytebuf, pooled
+from pytest_bufleak.leak import detector
 
 CORE = pooled.compiled_fast_paths(pooled.__dict__.get("__file__"))
 
@@ -127,3 +129,105 @@ def test_bad_capacities_are_refused_as_the_python_path_refuses_them(capacity, ma
     with pytest.raises(error):
         alloc.heap_buffer(capacity, maximum)
     assert _figures(alloc)[0] == 0
+
+
+# What a review of the compiled path found, pinned on both cores.
+
+def test_a_region_given_back_by_hand_in_another_shape_is_served_as_the_python_path_serves_it():
+    alloc = PooledByteBufAllocator()
+    cache = alloc.thread_cache()
+    region = cache.allocate(False, alloc._size_classes.size_index(64), 64)
+    cache.release(False, list(region))  # not a tuple: the C path must not read it as one
+    buf = alloc.heap_buffer(64)
+    try:
+        assert buf.write_int(7).read_int() == 7
+    finally:
+        buf.release()
+    assert _figures(alloc)[0] == 0
+
+
+def test_a_dropped_allocator_takes_its_thread_cache_and_chunks_with_it():
+    alloc = PooledByteBufAllocator(n_heap_arenas=1, n_direct_arenas=1)
+    for buf in [alloc.direct_buffer(1 << 20) for _ in range(8)]:
+        buf.release()
+    alloc.direct_buffer(1024).release()
+    alloc.direct_buffer(1024).release()
+    cache, alloc_ref = weakref.ref(alloc.thread_cache()), weakref.ref(alloc)
+    del alloc, buf
+    gc.collect()
+    gc.collect()
+    assert alloc_ref() is None and cache() is None
+
+
+def test_buffer_goes_through_the_methods_the_allocator_has_now():
+    alloc = PooledByteBufAllocator()
+    alloc.buffer(16).release()
+    with mock.patch.object(alloc, "heap_buffer", wraps=alloc.heap_buffer) as spy:
+        alloc.buffer(16).release()
+    assert spy.call_count == 1
+    with mock.patch.object(PooledByteBufAllocator, "heap_buffer", autospec=True, side_effect=MemoryError("full")):
+        with pytest.raises(MemoryError, match="full"):
+            alloc.buffer(16)
+    alloc._prefer_direct = True  # read on every call, as ByteBufAllocator.buffer reads it
+    buf = alloc.buffer(8)
+    try:
+        assert buf.is_direct()
+    finally:
+        buf.release()
+
+
+def test_no_thread_cache_where_the_python_path_makes_none():
+    alloc = PooledByteBufAllocator()
+
+    def refused():
+        with pytest.raises(ValueError):
+            alloc.heap_buffer(-1)
+
+    thread = threading.Thread(target=refused)
+    thread.start()
+    thread.join()
+    assert alloc.metric().num_thread_local_caches == 0
+
+    class OwnHeapBuffers(PooledByteBufAllocator):
+        def _new_heap_buffer(self, initial_capacity, max_capacity):
+            return UnpooledByteBufAllocator()._new_heap_buffer(initial_capacity, max_capacity)
+
+    own = OwnHeapBuffers()
+    own.heap_buffer(16).release()
+    own.heap_buffer(16).release()
+    assert own.metric().num_thread_local_caches == 0
+
+
+def test_a_heap_buffers_deallocate_applied_to_a_direct_buffer_returns_it_as_direct():
+    alloc = PooledByteBufAllocator()
+    alloc.heap_buffer(64).release()
+    buf = alloc.direct_buffer(64)
+    region = buf._region
+    pooled.PooledHeapByteBuf._deallocate(buf)
+    if buf._leak is not None:
+        buf._leak.close()  # what release() does after deallocating; the handle itself is left as it is
+    cache = alloc.thread_cache()
+    assert any(region in stack for stack in cache.direct) and not any(region in stack for stack in cache.heap)
+
+
+def test_allocators_used_in_turn_keep_one_countdown_per_thread():
+    level = ResourceLeakDetector.get_level()
+    ResourceLeakDetector.set_level("simple")
+    first, second = PooledByteBufAllocator(), PooledByteBufAllocator()
+    token = detector.owner.set(None)  # outside every tracker (also --bufleak's): sampled, not hooked
+    saved, still_open = detector.active[:], detector.open_trackers
+    del detector.active[:]
+    detector.open_trackers = 0
+    detector.update_hook()
+    try:
+        bufs = [(first if n % 2 else second).heap_buffer(16) for n in range(128 * 60)]
+    finally:
+        detector.active[:] = saved
+        detector.open_trackers += still_open
+        detector.owner.reset(token)
+        detector.update_hook()
+        ResourceLeakDetector.set_level(level)
+    sampled = sum(buf._leak is not None for buf in bufs)
+    for buf in bufs:
+        buf.release()
+    assert 25 < sampled < 110, sampled  # mean 60: switching allocators does not restart the countdown

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pytest_bufleak
-from pytest_bufleak import PooledByteBufAllocator, Unpooled
+from pytest_bufleak import ByteBuf, PooledByteBufAllocator, Unpooled
 from pytest_bufleak.buffer import accessors
 
 pytestmark = pytest.mark.skipif(accessors._CORE is None, reason="the compiled core is not built here")
@@ -156,3 +156,38 @@ def test_a_user_subclass_overriding_mem_takes_the_python_path():
         assert composite.get_int(0) == 7 and composite.read_short() == 0 and composite.read_short_le() == 0x700
     finally:
         composite.release()
+
+
+class _OnFixedMemory(ByteBuf):
+    __slots__ = ()
+
+    def _deallocate(self):
+        pass
+
+    def is_direct(self):
+        return False
+
+
+def test_memory_released_under_a_live_handle_raises_instead_of_being_read():
+    mem = memoryview(bytearray(16))
+    buf = _OnFixedMemory(None, mem, 16, 16)
+    buf.writer_index = 8
+    mem.release()
+    for call in (lambda: buf.get_long(0), lambda: buf.read_int()):
+        with pytest.raises(ValueError, match="released memoryview"):
+            call()
+    buf.release()
+
+
+def test_a_subclass_that_makes_a_field_a_property_gets_the_python_accessors():
+    class Window(_OnFixedMemory):
+        __slots__ = ()
+        _cap = property(lambda self: 8, lambda self, value: None)
+
+    buf = Window(None, memoryview(bytearray(16)), 16, 16)
+    buf.set_int(0, 0x01020304)
+    assert buf.get_int(0) == 0x01020304
+    with pytest.raises(IndexError, match="expected: range"):
+        buf.get_int(12)  # beyond the property's capacity, within the memory
+    assert Window.get_int is not ByteBuf.get_int and Window.__dict__["get_int"].__qualname__ == "Window.get_int"
+    buf.release()
