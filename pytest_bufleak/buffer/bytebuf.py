@@ -8,7 +8,6 @@ zero bytes (``writer_index + 0 > capacity``) or a read of zero bytes (``0 > writ
 """
 from __future__ import annotations
 
-import operator
 import threading
 import weakref
 from typing import Any, Callable, Optional, Union
