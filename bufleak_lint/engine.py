@@ -329,9 +329,18 @@ def _start_method() -> str:
     """``fork`` (the cheapest start) only in a process with no other thread: forking one that has some (a
     pytest-xdist worker, an IDE's host) can deadlock the child, and Python 3.12+ warns. Else a fork server."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and _thread_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _thread_count() -> int:
+    """The process's threads, as the OS counts them (``threading`` does not see threads started by C code or
+    by ``_thread``, as pytest-xdist's execnet starts them); ``threading``'s count where the OS does not say."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def lint_paths(paths: List[str], settings: Settings, jobs: int = 1) -> Iterator[FileResult]:

@@ -1,5 +1,6 @@
 """The bufleak-lint command: exit codes, formats, selection, noqa, configuration."""
 
+import _thread
 import json
 import os
 import subprocess
@@ -346,6 +347,25 @@ def test_jobs_2_in_a_process_with_another_thread_does_not_fork_it(write, capsys)
         stop.set()
         other.join()
     assert capsys.readouterr().out.count("BUF001") == 4
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts the OS's threads where /proc lists them")
+def test_a_thread_that_threading_does_not_know_also_prevents_the_fork():
+    held = _thread.allocate_lock()
+    held.acquire()
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def wait():
+        held.acquire()
+        done.release()
+
+    _thread.start_new_thread(wait, ())
+    try:
+        assert engine._start_method() != "fork"
+    finally:
+        held.release()
+        done.acquire()
 
 
 def test_console_script_and_module_entry_points(write, tmp_path):
