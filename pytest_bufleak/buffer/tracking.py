@@ -11,7 +11,9 @@ Two ways in, so that sampling costs no call per allocation:
 * otherwise each thread counts its allocations down and every so many (a random count whose mean
   is the sampling interval, so that no periodic pattern of allocations always escapes) offers one
   to :data:`sampler`, if there is one. The pooled allocator keeps its countdown on the thread cache
-  it already holds; every other allocator uses :func:`track`, which keeps one per thread here.
+  it already holds (its compiled fast path, on the per-thread state it keeps in the thread state);
+  every other allocator uses :func:`track`, which keeps one per thread here. Each countdown is
+  registered (:func:`register_counter`), so that a new interval restarts them all.
 """
 from __future__ import annotations
 
