@@ -8,6 +8,9 @@ unchanged, to the Python function it speeds up.
 - Typed accessors (``write_int``, ``read_long_le``, ``get_double`` ...) for ``accessors.py``. The C case: a
   plain ``int``/``float`` value that fits, an ``int`` index in bounds, writable memory, no growth; the Python
   method converts, grows or raises. Bytes are coded as ``struct`` codes them (``PyFloat_Pack4`` for floats).
+- The pooled allocator's thread-cache hit (``buffer``/``heap_buffer``/``direct_buffer`` and the pooled buffers'
+  ``_deallocate``) for ``pooled.py``. The C case: int capacities in order, an allocator that makes the kind
+  the pooled way, a region on (or room on) this thread's stack; the Python methods do everything else.
 """
 from pytest_bufleak.buffer.bytebuf cimport _Handle
 
