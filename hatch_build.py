@@ -2,9 +2,10 @@
 
 Cython compiles the modules listed in ``pytest_bufleak/buffer/__init__.py`` (``COMPILED_MODULES``) from their
 own ``.py`` source, in pure-Python mode with the ``.pxd`` beside them, into extension modules that Python imports
-instead of the source, and ``_core.pyx``, the compiled-only fast paths, from its ``.pyx``. Cython and setuptools (for the compiler driver) are build requirements only: the
-installed package never imports them. Without Cython, without a working C compiler, or with
-``BUFLEAK_NO_EXTENSIONS=1``, the build says so and makes the pure-Python package, which behaves the same.
+instead of the source, and ``_core``, the compiled-only fast paths, from its ``.pyx``. Cython and setuptools
+(for the compiler driver) are build requirements only: the installed package never imports them. Without
+Cython, without a working C compiler, or with ``BUFLEAK_NO_EXTENSIONS=1``, the build says so and makes the
+pure-Python package, which behaves the same.
 
 A regular wheel gets the extensions as files of the wheel (tagged for the interpreter); an editable install gets
 them beside the sources, where the editable path finds them (one per interpreter, named by its ABI tag).

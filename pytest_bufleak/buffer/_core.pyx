@@ -464,7 +464,8 @@ def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocat
     global _LAST, _BUFFER_CLASSES
     from pytest_bufleak.buffer.bytebuf import _LAST
     _BUFFER_CLASSES = (heap_class, direct_class)
-    slow_heap, slow_direct, slow_buffer = allocator_class.heap_buffer, allocator_class.direct_buffer, allocator_class.buffer
+    slow_heap, slow_direct = allocator_class.heap_buffer, allocator_class.direct_buffer
+    slow_buffer = allocator_class.buffer
     initial, maximum = slow_heap.__defaults__
 
     def heap_buffer(self, initial_capacity=initial, max_capacity=maximum):
