@@ -2,7 +2,8 @@
 
 Every typed method is called twice on twin buffers, once compiled and once in Python, with values and
 indexes drawn around every boundary; the outcome (result or exception, message included) and the buffer
-afterwards (bytes, indexes, capacity) must be the same. Skipped when the compiled core is not built.
+afterwards (bytes, indexes, capacity) must be the same; skipped when the compiled core is not built. The
+last tests pin what a review found, on both cores.
 """
 import math
 import operator
@@ -15,7 +16,7 @@ import pytest_bufleak
 from pytest_bufleak import ByteBuf, PooledByteBufAllocator, Unpooled
 from pytest_bufleak.buffer import accessors
 
-pytestmark = pytest.mark.skipif(accessors._CORE is None, reason="the compiled core is not built here")
+compiled_only = pytest.mark.skipif(accessors._CORE is None, reason="the compiled core is not built here")
 
 
 def _methods():
@@ -112,6 +113,7 @@ def _state(buf):
     return (buf.reader_index, buf.writer_index, buf.capacity, buf.get_bytes(0, buf.capacity))
 
 
+@compiled_only
 @settings(max_examples=400, deadline=None)
 @given(method=st.sampled_from(METHODS),
        kind=st.sampled_from(["heap", "direct", "pooled", "slice", "read_only", "released"]),
@@ -134,6 +136,7 @@ def test_compiled_and_python_accessors_agree(method, kind, data, writer, reader,
     assert outcomes[0] == outcomes[1]
 
 
+@compiled_only
 def test_every_typed_accessor_but_boolean_is_compiled():
     cyfunction = type(accessors._CORE.accessors)
     for name, *_ in METHODS:
@@ -142,6 +145,7 @@ def test_every_typed_accessor_but_boolean_is_compiled():
         assert method.__qualname__ == f"ByteBuf.{name}" and method.__doc__
 
 
+@compiled_only
 @pytest.mark.parametrize("size, kind", [(5, 0), (3, 2), (8, 3), (1, 2)])
 def test_no_compiled_accessor_for_a_shape_it_cannot_code(size, kind):
     with pytest.raises(ValueError, match="no compiled accessor"):
@@ -189,5 +193,6 @@ def test_a_subclass_that_makes_a_field_a_property_gets_the_python_accessors():
     assert buf.get_int(0) == 0x01020304
     with pytest.raises(IndexError, match="expected: range"):
         buf.get_int(12)  # beyond the property's capacity, within the memory
-    assert Window.get_int is not ByteBuf.get_int and Window.__dict__["get_int"].__qualname__ == "Window.get_int"
+    if accessors._CORE is not None:
+        assert Window.get_int is not ByteBuf.get_int and Window.__dict__["get_int"].__qualname__ == "Window.get_int"
     buf.release()
