@@ -458,6 +458,26 @@ cdef inline _deallocate(object self, int kind, object slow):
         binding.release_to_arena(_alive(binding.cache_ref), kind == 1, region)  # alive: _binding_of checked
 
 
+def _allocation(int kind, slow):
+    """``heap_buffer`` (kind 0) or ``direct_buffer`` (kind 1): a cache hit in C, else ``slow``, the Python one."""
+    initial, maximum = slow.__defaults__
+
+    def allocate(self, initial_capacity=initial, max_capacity=maximum):
+        buf = _allocate(self, kind, initial_capacity, max_capacity)
+        return slow(self, initial_capacity, max_capacity) if buf is None else buf
+
+    return allocate
+
+
+def _deallocation(int kind, slow):
+    """A pooled heap (kind 0) or direct (kind 1) buffer's ``_deallocate``: into this thread's cache, else ``slow``."""
+
+    def deallocate(self):
+        _deallocate(self, kind, slow)
+
+    return deallocate
+
+
 def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocate):
     """Give the pooled allocator ``buffer``/``heap_buffer``/``direct_buffer``, and its buffers ``_deallocate``,
     that do a thread-cache hit in C and call the Python methods they replace for everything else."""
@@ -468,13 +488,7 @@ def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocat
     slow_buffer = allocator_class.buffer
     initial, maximum = slow_heap.__defaults__
 
-    def heap_buffer(self, initial_capacity=initial, max_capacity=maximum):
-        buf = _allocate(self, 0, initial_capacity, max_capacity)
-        return slow_heap(self, initial_capacity, max_capacity) if buf is None else buf
-
-    def direct_buffer(self, initial_capacity=initial, max_capacity=maximum):
-        buf = _allocate(self, 1, initial_capacity, max_capacity)
-        return slow_direct(self, initial_capacity, max_capacity) if buf is None else buf
+    heap_buffer, direct_buffer = _allocation(0, slow_heap), _allocation(1, slow_direct)
 
     def buffer(self, initial_capacity=initial, max_capacity=maximum):
         # As ByteBufAllocator.buffer: the kind preferred now, through the method the allocator has now (a
@@ -487,17 +501,11 @@ def install_pool_fast_paths(allocator_class, heap_class, direct_class, deallocat
             return buf
         return (slow_direct if kind else slow_heap)(self, initial_capacity, max_capacity)
 
-    def heap_deallocate(self):
-        _deallocate(self, 0, deallocate)
-
-    def direct_deallocate(self):
-        _deallocate(self, 1, deallocate)
-
     for owner, made, python in ((allocator_class, heap_buffer, slow_heap),
                                 (allocator_class, direct_buffer, slow_direct),
                                 (allocator_class, buffer, slow_buffer),
-                                (heap_class, heap_deallocate, deallocate),
-                                (direct_class, direct_deallocate, deallocate)):
+                                (heap_class, _deallocation(0, deallocate), deallocate),
+                                (direct_class, _deallocation(1, deallocate), deallocate)):
         made.__name__, made.__doc__ = python.__name__, python.__doc__
         made.__qualname__ = f"{owner.__name__}.{python.__name__}"
         setattr(owner, python.__name__, made)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pytest_bufleak
+from hostile_model import Index  # an operator.index object: not an int, so the fast path hands it over
 from pytest_bufleak import ByteBuf, PooledByteBufAllocator, Unpooled
 from pytest_bufleak.buffer import accessors
 
@@ -32,16 +33,6 @@ def _methods():
 
 
 METHODS = _methods()
-
-
-class Index:
-    """An ``operator.index`` object: not an ``int``, so the fast path must hand it over."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
 
 
 def _edges(bits):
